@@ -1,0 +1,37 @@
+# The few verbs a newcomer needs. `make dev` runs Townsquare; `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+.PHONY: setup dev test test-fast lint stack-up stack-down render
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+dev: setup            ## run the whole system on embedded backends, with a demo community
+	$(BIN)/townsquare dev --demo
+
+test: setup stack-up  ## every test: embedded and real servers (installs and starts them)
+	CI=$${CI:-} $(BIN)/pytest
+	$(BIN)/ruff check .
+
+test-fast: setup      ## embedded tier only, no servers
+	$(BIN)/pytest -m "not real"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+stack-up: setup
+	$(BIN)/townsquare stack up
+
+stack-down: setup
+	$(BIN)/townsquare stack down
+
+render: setup         ## regenerate knative/ and template.yaml from the registry
+	$(BIN)/townsquare render

@@ -1,0 +1,147 @@
+"""The accounts store's plumbing: URL → engine, dialect capabilities, migrations,
+and named transactions.
+
+Dialect differences live here, as capability flags (synapse's `supports_returning`
+idea), so that sql.py reads the same on SQLite and PostgreSQL:
+  - `upsert_insert`: the dialect's insert() that has on_conflict_do_update;
+  - `write_begin`: how a writing transaction starts. SQLite takes the write lock at
+    BEGIN IMMEDIATE, so a read-then-write transaction waits for the lock (busy
+    timeout) instead of failing with SQLITE_BUSY half-way; psycopg begins by itself;
+  - `migration_lock`: SQL that serialises concurrent start-ups running migrations.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import StaticPool
+
+from shared.adapters import MEMORY, sqlite_path
+from shared.errors import Conflict, Invalid, NotFound, TownsquareError, Unavailable
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "accounts_alembic_version"
+SQLITE_BUSY_SECONDS = 10
+WRITE = "townsquare_write"  # execution option: does this transaction write?
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    name: str
+    upsert_insert: Callable
+    write_begin: str
+    migration_lock: str | None
+
+
+SQLITE = Capabilities("sqlite", sqlite.insert, "BEGIN IMMEDIATE", None)
+POSTGRESQL = Capabilities(
+    "postgresql",
+    postgresql.insert,
+    "BEGIN",
+    # any fixed key: only accounts migrations take it, and only for their transaction
+    "SELECT pg_advisory_xact_lock(727374)",
+)
+
+
+def open_engine(url: str) -> tuple[Engine, Capabilities]:
+    scheme = url.split(":", 1)[0].split("+")[0]
+    if scheme == "sqlite":
+        return _sqlite_engine(url), SQLITE
+    if scheme in ("postgresql", "postgres"):
+        return _postgresql_engine(url), POSTGRESQL
+    raise Invalid(f"accounts: unsupported URL scheme {scheme!r}", field="accounts_url")
+
+
+def _postgresql_engine(url: str) -> Engine:
+    rest = url.split("://", 1)[1]
+    return create_engine(
+        f"postgresql+psycopg://{rest}",
+        pool_pre_ping=True,  # a restarted server costs one reconnect, not an error
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    options: dict = {"connect_args": {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}}
+    if path == MEMORY:
+        options["poolclass"] = StaticPool  # one shared in-memory database, not one per thread
+    engine = create_engine(f"sqlite:///{path}", **options)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # we emit BEGIN ourselves (see _sqlite_begin): pysqlite's implicit BEGIN is deferred
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # safe under WAL; fsync at checkpoints
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    writes = conn.get_execution_options().get(WRITE, True)
+    conn.exec_driver_sql(SQLITE.write_begin if writes else "BEGIN")
+
+
+def migrate(engine: Engine, caps: Capabilities) -> None:
+    """Bring the schema to the newest revision (Alembic, in one transaction)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with transaction(engine, "migrate") as conn:
+        if caps.migration_lock:
+            conn.exec_driver_sql(caps.migration_lock)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def transaction(engine: Engine, name: str, *, write: bool = True) -> Iterator[Connection]:
+    """One named transaction (synapse's runInteraction): logged with its duration,
+    driver errors turned into the port's errors."""
+    started = time.perf_counter()
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{WRITE: write})
+            with conn.begin():
+                yield conn
+    except IntegrityError as exc:
+        raise _integrity_error(name, exc) from exc
+    except DataError as exc:
+        raise Invalid(f"{name}: a value is too long or malformed") from exc
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        raise Unavailable(f"accounts database unavailable during {name}: {_reason(exc)}") from exc
+    finally:
+        elapsed = (time.perf_counter() - started) * 1000
+        log.debug("accounts.%s took %.1f ms", name, elapsed)
+
+
+def _integrity_error(name: str, exc: IntegrityError) -> TownsquareError:
+    text = str(exc.orig).lower()
+    if "foreign key" in text:
+        return NotFound(f"{name}: the user or group it refers to does not exist")
+    if "user_email" in text:
+        return Conflict("that email is already registered", field="email")
+    return Conflict(f"{name}: that uuid already exists", field="uuid")
+
+
+def _reason(exc: DBAPIError | PoolTimeout) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

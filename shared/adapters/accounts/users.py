@@ -1,0 +1,91 @@
+"""user_master: the users half of SqlAccounts (a mixin over its named transactions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from shared.adapters.accounts.rows import user_record, user_row
+from shared.adapters.accounts.tables import user_group_user_list as members_t
+from shared.adapters.accounts.tables import user_master as users_t
+from shared.errors import NotFound
+from shared.records import User
+
+
+class UsersStore:
+    def _tx(self, name: str, *, write: bool = True): ...  # provided by SqlAccounts
+
+    def create_user(self, user: User, password_hash: str) -> User:
+        user = user.replace(email=user.email.lower())
+        with self._tx("create_user") as conn:
+            conn.execute(
+                users_t.insert().values(**user_row(user), user_password_hashed=password_hash)
+            )
+        return user
+
+    def get_user(self, uuid: str) -> User:
+        with self._tx("get_user", write=False) as conn:
+            row = conn.execute(_by_uuid(uuid)).first()
+        if row is None:
+            raise NotFound(f"no user {uuid}")
+        return user_record(row)
+
+    def find_user_by_email(self, email: str) -> User | None:
+        query = select(users_t).where(users_t.c.user_email == email.lower())
+        with self._tx("find_user_by_email", write=False) as conn:
+            row = conn.execute(query).first()
+        return user_record(row) if row else None
+
+    def users(self, uuids: list[str]) -> list[User]:
+        if not uuids:
+            return []
+        with self._tx("users", write=False) as conn:
+            rows = conn.execute(select(users_t).where(users_t.c.user_uuid.in_(set(uuids))))
+            return [user_record(row) for row in rows]
+
+    def password_hash(self, uuid: str) -> str:
+        query = select(users_t.c.user_password_hashed).where(users_t.c.user_uuid == uuid)
+        with self._tx("password_hash", write=False) as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"no user {uuid}")
+        return found
+
+    def set_password_hash(self, uuid: str, password_hash: str) -> None:
+        with self._tx("set_password_hash") as conn:
+            _change(conn, uuid, user_password_hashed=password_hash)
+
+    def update_user(self, uuid: str, *, name: str | None = None, phone: str | None = None) -> User:
+        changes = {"user_name": name, "user_phone": phone}
+        changes = {column: value for column, value in changes.items() if value is not None}
+        with self._tx("update_user") as conn:
+            if changes:
+                _change(conn, uuid, **changes)
+            if name is not None:  # the seed keeps a copy of the name on each membership
+                rename = (
+                    update(members_t).where(members_t.c.user_uuid == uuid).values(user_name=name)
+                )
+                conn.execute(rename)
+            row = conn.execute(_by_uuid(uuid)).first()
+        if row is None:
+            raise NotFound(f"no user {uuid}")
+        return user_record(row)
+
+    def record_login(self, uuid: str, when: datetime) -> None:
+        with self._tx("record_login") as conn:
+            _change(conn, uuid, user_last_logged_in=when)
+
+    def count_users(self) -> int:
+        with self._tx("count_users", write=False) as conn:
+            return conn.execute(select(func.count()).select_from(users_t)).scalar_one()
+
+
+def _by_uuid(uuid: str):
+    return select(users_t).where(users_t.c.user_uuid == uuid)
+
+
+def _change(conn, uuid: str, **values) -> None:
+    changed = conn.execute(update(users_t).where(users_t.c.user_uuid == uuid).values(**values))
+    if not changed.rowcount:
+        raise NotFound(f"no user {uuid}")

@@ -1,0 +1,82 @@
+"""Pick an adapter by URL scheme, through one table of lazy imports.
+
+Drivers are optional extras; a module is imported only when its scheme is used.
+Each adapter class has `from_url(url: str) -> adapter`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from urllib.parse import urlsplit
+
+BACKENDS: dict[str, dict[str, str]] = {
+    "accounts": {
+        "sqlite": "shared.adapters.accounts.sql:SqlAccounts",
+        "postgresql": "shared.adapters.accounts.sql:SqlAccounts",
+        "postgres": "shared.adapters.accounts.sql:SqlAccounts",
+    },
+    "content": {
+        "sqlite": "shared.adapters.content.sqlite:SqliteContent",
+        "cassandra": "shared.adapters.content.cassandra:CassandraContent",
+    },
+    "live": {
+        "fakeredis": "shared.adapters.live.redis:RedisLive",
+        "redis": "shared.adapters.live.redis:RedisLive",
+    },
+    "bus": {
+        "sqlite": "shared.adapters.bus.sqlite:SqliteBus",
+        "kafka": "shared.adapters.bus.kafka:KafkaBus",
+    },
+    "search": {
+        "sqlite": "shared.adapters.search.fts5:Fts5Search",
+        "opensearch": "shared.adapters.search.elastic:OpenSearchSearch",
+        "elasticsearch": "shared.adapters.search.elastic:ElasticsearchSearch",
+    },
+    "graph": {
+        "sqlite": "shared.adapters.graph.sqlite:SqliteGraph",
+        "bolt": "shared.adapters.graph.neo4j:Neo4jGraph",
+        "neo4j": "shared.adapters.graph.neo4j:Neo4jGraph",
+    },
+    "blobs": {
+        "file": "shared.adapters.blobs.folder:FolderBlobs",
+        "s3": "shared.adapters.blobs.s3:S3Blobs",
+    },
+}
+
+
+class UnknownBackend(ValueError):
+    pass
+
+
+def adapter_class(port: str, url: str) -> type:
+    if port not in BACKENDS:
+        raise UnknownBackend(f"unknown port {port!r}; the ports are {', '.join(BACKENDS)}")
+    scheme = urlsplit(url).scheme.split("+")[0]
+    table = BACKENDS[port]
+    if scheme not in table:
+        close = difflib.get_close_matches(scheme, table, n=1)
+        hint = f" — did you mean {close[0]!r}?" if close else ""
+        raise UnknownBackend(
+            f"{port}: no backend for URL scheme {scheme!r} in {url!r}{hint} "
+            f"Known schemes: {', '.join(sorted(table))}"
+        )
+    module_name, _, class_name = table[scheme].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def open_port(port: str, url: str):
+    """Build the adapter serving `port` at `url` (connecting lazily where the driver allows)."""
+    return adapter_class(port, url).from_url(url)
+
+
+def describe(port: str, url: str) -> str:
+    """'SqliteContent (sqlite:///…)' — what `townsquare dev` prints at start-up."""
+    return f"{adapter_class(port, url).__name__} ({redact(url)})"
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url

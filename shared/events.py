@@ -1,0 +1,53 @@
+"""Domain events as CloudEvents (structured-mode JSON on the wire).
+
+Event types are API.md's names (`post.created`, `message.created`, ...); `subject`
+is the uuid of the entity the event is about, and also its bus key, so the events
+of one entity (one conversation, for messages) stay in order.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cloudevents.conversion import to_json
+from cloudevents.http import CloudEvent, from_json
+
+from shared.errors import Invalid
+from shared.records import iso, new_uuid, utcnow
+
+SOURCE = "/townsquare"
+
+
+def make_event(type: str, subject: str, data: dict, *, source: str = SOURCE) -> CloudEvent:
+    return CloudEvent(
+        {
+            "type": type,
+            "source": source,
+            "subject": subject,
+            "id": new_uuid(),
+            "time": iso(utcnow()),
+            "datacontenttype": "application/json",
+        },
+        data,
+    )
+
+
+def encode(event: CloudEvent) -> bytes:
+    return to_json(event)
+
+
+def decode(raw: bytes) -> CloudEvent:
+    """Bytes → CloudEvent; Invalid naming the problem when they are not a structured CloudEvent."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(f"not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise Invalid("a CloudEvent must be a JSON object")
+    for attribute in ("specversion", "type", "source", "id"):
+        if not isinstance(body.get(attribute), str) or not body[attribute]:
+            raise Invalid(f"CloudEvent attribute {attribute!r} missing", field=attribute)
+    try:
+        return from_json(raw)
+    except Exception as exc:  # the SDK raises several types for malformed input
+        raise Invalid(f"not a CloudEvent: {exc}") from None

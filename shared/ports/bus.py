@@ -1,0 +1,50 @@
+"""bus: domain events between functions, as CloudEvents on named topics.
+
+Semantics are Kafka's: an ordered log per key, consumer groups each seeing every
+event, offsets committed only after processing (at-least-once). The dead-letter
+topic receives what could not be processed, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cloudevents.http import CloudEvent
+
+EVENTS = "townsquare.events"
+DEAD_LETTER = "townsquare.dead-letter"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One record handed to a consumer. `event` is None when the bytes were not a CloudEvent
+    (the consumer dead-letters `raw` then)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    event: CloudEvent | None
+    raw: bytes
+
+
+class Consumer(Protocol):
+    def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Delivery]: ...
+    def commit(self, delivery: Delivery) -> None:
+        """Everything up to and including `delivery` in its partition is done."""
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def publish(self, event: CloudEvent, *, key: str | None, topic: str = EVENTS) -> None:
+        """Durably appended (acks=all) before this returns."""
+
+    def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None: ...
+    def consumer(self, group: str, topics: list[str]) -> Consumer:
+        """A new member of consumer group `group`; starts at the group's committed offset,
+        or at the beginning of the log for a new group."""
+
+    def health(self) -> None: ...
+    def close(self) -> None: ...

@@ -1,0 +1,43 @@
+"""graph: who follows, joins, authors and reacts to what — and what that suggests.
+
+Nodes are users, groups and posts by uuid; edges are FOLLOWS, MEMBER_OF, AUTHORED,
+REACTED. Writes are idempotent (adding an edge twice keeps one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from shared.records import Suggestion
+
+
+class Graph(Protocol):
+    def follow(self, follower: str, followee: str) -> None: ...
+    def unfollow(self, follower: str, followee: str) -> None: ...
+    def following(self, user: str) -> list[str]: ...
+    def followers(self, user: str) -> list[str]: ...
+    def is_following(self, follower: str, followee: str) -> bool: ...
+    def join(self, user: str, group: str) -> None: ...
+    def leave(self, user: str, group: str) -> None: ...
+    def authored(self, user: str, post: str, group: str | None = None) -> None:
+        """`group` set for a group post; such posts are never suggested to non-members by
+        the graph itself (callers still check visibility)."""
+
+    def reacted(self, user: str, post: str) -> None: ...
+    def add_edges(self, rel: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """Bulk, idempotent: one `rel` edge (FOLLOWS, MEMBER_OF, AUTHORED or REACTED) per
+        (user, target uuid) pair; an unknown `rel` is Invalid."""
+
+    def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
+        """People followed by people `user` follows, not `user` nor already followed;
+        score = how many of them follow that person."""
+
+    def suggest_groups(self, user: str, *, limit: int) -> list[Suggestion]:
+        """Groups that people `user` follows are members of, not already joined."""
+
+    def suggest_posts(self, user: str, *, limit: int) -> list[Suggestion]:
+        """Posts reacted to or authored by people `user` follows, not `user`'s own."""
+
+    def health(self) -> None: ...
+    def close(self) -> None: ...

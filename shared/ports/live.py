@@ -1,0 +1,58 @@
+"""live: sessions, live messages (message_master, with expiry), presence, pub/sub,
+idempotency keys, rate limits and locks — what Redis holds.
+
+Times-to-live are in seconds. Everything here may expire; the archive is the record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from shared.records import Message
+
+
+class Subscription(Protocol):
+    def get(self, timeout: float) -> tuple[str, dict] | None:
+        """The next (channel, payload) within `timeout` seconds, or None."""
+
+    def close(self) -> None: ...
+
+
+class Live(Protocol):
+    # sessions: keyed by the sha256 hex of the bearer token, never the token itself
+    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None: ...
+    def session_user(self, token_hash: str) -> str | None: ...
+    def drop_session(self, token_hash: str) -> None: ...
+
+    # message_master
+    def put_message(self, message: Message, ttl: int) -> None:
+        """Idempotent by message.uuid."""
+
+    def get_message(self, uuid: str) -> Message | None: ...
+    def live_messages(
+        self, conversation: str, *, before: datetime | None, limit: int
+    ) -> list[Message]:
+        """Newest first; only those not yet expired."""
+
+    def claim_client_id(
+        self, sender_uuid: str, client_id: str, message_uuid: str, ttl: int
+    ) -> str | None:
+        """Atomically: if (sender, client_id) is unclaimed, claim it for message_uuid and
+        return None; else return the message uuid that claimed it first."""
+
+    # pub/sub (fan-out between gateway processes)
+    def publish(self, channel: str, payload: dict) -> None: ...
+    def subscribe(self, channels: list[str]) -> Subscription: ...
+
+    # presence, rate limits, locks
+    def touch_presence(self, user_uuid: str, ttl: int) -> None: ...
+    def is_present(self, user_uuid: str) -> bool: ...
+    def hit_rate(self, key: str, limit: int, window: int) -> bool:
+        """Count one hit on key; True if still within `limit` hits per `window` seconds."""
+
+    def acquire_lock(self, name: str, ttl: int) -> bool:
+        """True for exactly one caller until the lock expires."""
+
+    def health(self) -> None: ...
+    def close(self) -> None: ...

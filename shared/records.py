@@ -1,0 +1,252 @@
+"""The domain's records: plain, immutable dataclasses named after the seed's tables.
+
+Records hold pointers, never blobs (a post's `media` is a list of media uuids).
+`as_json()` gives the shape API.md promises; times are ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as _uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def new_uuid() -> str:
+    return str(_uuid.uuid4())
+
+
+def new_timeuuid() -> str:
+    """A version-1 (time-based) uuid: sorts by creation time in Cassandra's timeuuid columns."""
+    return str(_uuid.uuid1())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 → aware UTC datetime (a naive time is taken as UTC)."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class Record:
+    """Mixin: `as_json()` of every field, with `_private` fields left out."""
+
+    _private: tuple[str, ...] = ()
+
+    def as_json(self) -> dict:
+        return {
+            f.name: _jsonable(getattr(self, f.name))
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if f.name not in self._private
+        }
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class User(Record):
+    """user_master."""
+
+    uuid: str
+    email: str
+    name: str
+    phone: str | None
+    signup_date: datetime
+    last_logged_in: datetime | None = None
+
+    def public(self) -> dict:
+        return {"uuid": self.uuid, "name": self.name, "signup_date": iso(self.signup_date)}
+
+
+@dataclass(frozen=True)
+class Group(Record):
+    """user_group_master (is_private and created_by are Townsquare's additions)."""
+
+    uuid: str
+    name: str
+    is_private: bool
+    created_by: str
+    user_count: int
+    is_active: bool
+    created_on: datetime
+    deleted_on: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Membership(Record):
+    """user_group_user_list: one row per (group, user), soft-removed via is_active."""
+
+    group_uuid: str
+    user_uuid: str
+    user_name: str
+    is_active: bool
+    is_admin: bool
+    added_on: datetime
+    removed_on: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Service(Record):
+    """app_service_groups_master: one deployed service group (a function) and its scale."""
+
+    service_uuid: str
+    name: str
+    image_id: str
+    pods_count: int
+
+
+@dataclass(frozen=True)
+class Comment(Record):
+    uuid: str
+    post_uuid: str
+    user_uuid: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Reaction(Record):
+    post_uuid: str
+    user_uuid: str
+    code: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Post(Record):
+    """post_master. scope is public | followers | group; group_uuid is set for group posts."""
+
+    uuid: str
+    author_uuid: str
+    name: str
+    text: str
+    scope: str
+    group_uuid: str | None
+    media: tuple[str, ...]
+    url_slug: str
+    created_at: datetime
+    comment_count: int = 0
+    reaction_count: int = 0
+    share_count: int = 0
+
+
+@dataclass(frozen=True)
+class Share(Record):
+    """share_master: a user re-sharing a post, with an optional comment."""
+
+    uuid: str
+    post_uuid: str
+    author_uuid: str
+    user_uuid: str
+    scope: str
+    comment: str | None
+    created_at: datetime
+    is_forwarded: bool = False
+    is_reshared: bool = True
+
+
+@dataclass(frozen=True)
+class Message(Record):
+    """message_master (live) and messages_archive (archived): one chat message.
+
+    Exactly one of to_user / to_group is set. `conversation` names the ordered stream
+    the message belongs to: "group:<uuid>" or "dm:<smaller uuid>:<larger uuid>".
+    """
+
+    uuid: str
+    sender_uuid: str
+    to_user: str | None
+    to_group: str | None
+    text: str
+    created_at: datetime
+    reply_to: str | None = None
+    media: tuple[str, ...] = ()
+    client_id: str | None = None
+
+    @property
+    def conversation(self) -> str:
+        return conversation_of(self.sender_uuid, self.to_user, self.to_group)
+
+    @property
+    def contains_media(self) -> bool:
+        return bool(self.media)
+
+    def as_json(self) -> dict:
+        body = super().as_json()
+        body["conversation"] = self.conversation
+        return body
+
+
+def conversation_of(sender: str, to_user: str | None, to_group: str | None) -> str:
+    if to_group:
+        return f"group:{to_group}"
+    low, high = sorted((sender, to_user or ""))
+    return f"dm:{low}:{high}"
+
+
+@dataclass(frozen=True)
+class Media(Record):
+    """A media item: the bytes live in blobs under `blob_key`; this is the pointer."""
+
+    uuid: str
+    owner_uuid: str
+    content_type: str
+    size: int
+    blob_key: str
+    created_at: datetime
+    _private = ("blob_key",)
+
+
+@dataclass(frozen=True)
+class SearchDoc(Record):
+    """One document in the search index. `visibility` lists who may see it:
+    "public", "group:<uuid>", "followers:<author uuid>", "user:<uuid>"."""
+
+    type: str
+    uuid: str
+    title: str
+    text: str
+    visibility: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SearchHit(Record):
+    type: str
+    uuid: str
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Suggestion(Record):
+    """A recommendation: what, how strongly, and why (in words)."""
+
+    uuid: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Insight(Record):
+    name: str
+    computed_at: datetime
+    result: dict = field(default_factory=dict)

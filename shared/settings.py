@@ -1,0 +1,63 @@
+"""One Settings object, built once from the environment.
+
+Precedence, highest first:
+  1. keyword arguments to Settings(...) (what `townsquare dev --data DIR` passes);
+  2. environment variables TOWNSQUARE_<NAME> (TOWNSQUARE_ACCOUNTS_URL, ...);
+  3. a `.env` file in the working directory, same names;
+  4. the defaults below: every port embedded, under `data_dir`.
+Nothing here connects to anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PORTS = ("accounts", "content", "live", "bus", "search", "graph", "blobs")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOWNSQUARE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".data")
+    accounts_url: str = ""  # sqlite:///… | postgresql://…
+    content_url: str = ""  # sqlite:///… | cassandra://host:port/keyspace
+    live_url: str = ""  # fakeredis:///snapshot-file | redis://…
+    bus_url: str = ""  # sqlite:///… | kafka://host:port
+    search_url: str = ""  # sqlite:///… | opensearch://… | elasticsearch://…
+    graph_url: str = ""  # sqlite:///… | bolt://…
+    blobs_url: str = ""  # file:///folder | s3://bucket?endpoint=…
+    mqtt_url: str = ""  # empty: embedded broker in `townsquare dev`; mqtt://host:port otherwise
+
+    password_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
+    password_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory per hash")
+    token_ttl: int = Field(default=7 * 24 * 3600, description="seconds a login token lives")
+    message_ttl: int = Field(
+        default=7 * 24 * 3600, description="seconds a live message stays in live"
+    )
+    max_body_bytes: int = Field(default=1_000_000, description="largest JSON body accepted")
+    max_media_bytes: int = Field(default=10_000_000, description="largest media upload accepted")
+    write_rate_per_minute: int = Field(default=600, description="writes per user per minute")
+    allowed_origins: str = Field(
+        default="*", description="comma-separated WebSocket Origins, * for any"
+    )
+    operator_emails: str = Field(
+        default="", description="comma-separated emails of operators (insights)"
+    )
+
+    def url(self, port: str) -> str:
+        """The URL configured for `port`, or the embedded default under data_dir."""
+        explicit = getattr(self, f"{port}_url")
+        if explicit:
+            return explicit
+        data = self.data_dir.resolve()
+        if port == "live":
+            return f"fakeredis://{data}/live.snapshot"
+        if port == "blobs":
+            return f"file://{data}/blobs"
+        return f"sqlite:///{data}/{port}.db"
+
+    def urls(self) -> dict[str, str]:
+        return {port: self.url(port) for port in PORTS}
