@@ -1,0 +1,226 @@
+"""The Content port written once, over a few table primitives each adapter provides.
+
+The rules live here, so the SQLite and Cassandra adapters cannot disagree on them:
+idempotent writes (a comment, reaction or share bumps its post's counter only when
+its row is new, so a retried write never double-counts), where an edited post
+stays, and which way each query pages. An adapter supplies `_write`, `_write_all`,
+`_read`, `_scan`, `_remove`, `_bump`, `_counts` and `_unit` (a transaction where
+the backend has them), all in the domain values of rows.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from shared.errors import Invalid, NotFound
+from shared.records import Comment, Insight, Media, Message, Post, Reaction, Share
+
+from . import rows
+
+ATTACHABLE = ("post", "message")
+
+
+class TableContent:
+    # -- the primitives ------------------------------------------------------------------
+    def _write(self, table: str, row: dict, *, if_absent: bool = False) -> bool:
+        """Upsert `row`, or with if_absent insert it only when its key is new: True if written."""
+        raise NotImplementedError
+
+    def _write_all(self, writes: list[tuple[str, dict]]) -> None:
+        """Upsert several rows together (one transaction or one logged batch)."""
+        raise NotImplementedError
+
+    def _read(self, table: str, key: dict) -> dict | None:
+        raise NotImplementedError
+
+    def _scan(
+        self,
+        table: str,
+        partition: dict,
+        *,
+        before: datetime | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict]:
+        """A partition's rows in clustering order; before/since bound its time column."""
+        raise NotImplementedError
+
+    def _remove(self, table: str, key: dict) -> bool:
+        """Delete the row: True if it was there."""
+        raise NotImplementedError
+
+    def _bump(self, post_uuid: str, column: str, delta: int) -> None:
+        raise NotImplementedError
+
+    def _counts(self, post_uuids: list[str]) -> dict[str, dict]:
+        """post uuid -> {count column: value}, for those with counters."""
+        raise NotImplementedError
+
+    def _unit(self) -> AbstractContextManager:
+        raise NotImplementedError
+
+    # -- posts ----------------------------------------------------------------------------
+    def put_post(self, post: Post) -> None:
+        row = rows.post_row(post)
+        with self._unit():
+            old = self._read("post_master", {"post_uuid": row["post_uuid"]})
+            if old:  # an edit: the rows a post is filed under never move
+                row |= {k: old[k] for k in ("post_author_uuid", "group_uuid", "created_at")}
+            writes = [("post_master", row), ("posts_by_author", row)]
+            if row["group_uuid"]:
+                writes.append(("posts_by_group", row))
+            self._write_all(writes)
+
+    def get_post(self, uuid: str) -> Post:
+        key = rows.lookup_uuid(uuid)
+        row = self._read("post_master", {"post_uuid": key}) if key else None
+        if row is None:
+            raise NotFound("no such post", field="uuid")
+        return rows.post_from(row, self._counts([key]).get(key))
+
+    def posts_by_author(
+        self, author_uuid: str, *, before: datetime | None, limit: int
+    ) -> list[Post]:
+        return self._posts("posts_by_author", "post_author_uuid", author_uuid, before, limit)
+
+    def posts_by_group(self, group_uuid: str, *, before: datetime | None, limit: int) -> list[Post]:
+        return self._posts("posts_by_group", "group_uuid", group_uuid, before, limit)
+
+    def _posts(self, table, column, value, before, limit) -> list[Post]:
+        found = list(self._page(table, {column: value}, before, limit))
+        counts = self._counts([row["post_uuid"] for row in found]) if found else {}
+        return [rows.post_from(row, counts.get(row["post_uuid"])) for row in found]
+
+    def _page(self, table, partition, before, limit) -> Iterator[dict]:
+        key = {column: rows.lookup_uuid(value) for column, value in partition.items()}
+        if limit <= 0 or None in key.values():
+            return iter(())
+        bound = rows.millis(before, "before") if before else None
+        return iter(self._scan(table, key, before=bound, limit=limit))
+
+    # -- comments, reactions, shares --------------------------------------------------------
+    def add_comment(self, comment: Comment) -> None:
+        row = rows.comment_row(comment)
+        with self._unit():
+            if self._write("post_comments", row, if_absent=True):
+                self._bump(row["post_uuid"], "post_comment_count", 1)
+
+    def comments(self, post_uuid: str, *, limit: int = 100) -> list[Comment]:
+        found = self._page("post_comments", {"post_uuid": post_uuid}, None, limit)
+        return [rows.comment_from(row) for row in found]
+
+    def put_reaction(self, reaction: Reaction) -> bool:
+        row = rows.reaction_row(reaction)
+        with self._unit():
+            new = self._write("post_reactions", row, if_absent=True)
+            if new:
+                self._bump(row["post_uuid"], "post_reaction_count", 1)
+        return new
+
+    def delete_reaction(self, post_uuid: str, user_uuid: str, code: str) -> bool:
+        post, user = rows.lookup_uuid(post_uuid), rows.lookup_uuid(user_uuid)
+        if not (post and user):
+            return False
+        with self._unit():
+            key = {"post_uuid": post, "reaction_user": user, "reaction_code": code}
+            gone = self._remove("post_reactions", key)
+            if gone:
+                self._bump(post, "post_reaction_count", -1)
+        return gone
+
+    def reactions(self, post_uuid: str) -> list[Reaction]:
+        found = self._page("post_reactions", {"post_uuid": post_uuid}, None, 10_000)
+        return [rows.reaction_from(row) for row in found]
+
+    def put_share(self, share: Share) -> None:
+        row = rows.share_row(share)
+        with self._unit():
+            if self._write("share_master", row, if_absent=True):
+                self._bump(row["post_uuid"], "post_share_count", 1)
+
+    def shares(self, post_uuid: str) -> list[Share]:
+        """Newest first (share_master clusters by share uuid, so we order here)."""
+        found = [
+            rows.share_from(row)
+            for row in self._page("share_master", {"post_uuid": post_uuid}, None, 10_000)
+        ]
+        return sorted(found, key=lambda share: (share.created_at, share.uuid), reverse=True)
+
+    # -- the message archive ----------------------------------------------------------------
+    def archive_message(self, message: Message) -> None:
+        row = rows.message_row(message)
+        with self._unit():
+            if not self._write("messages_by_uuid", row, if_absent=True):
+                # archived before: (re)file it as first stored, which also heals a write
+                # that died between the two tables
+                row = self._read("messages_by_uuid", {"message_uuid": row["message_uuid"]}) or row
+            self._write("messages_archive", row)
+
+    def archived_messages(
+        self, conversation: str, *, before: datetime | None, limit: int
+    ) -> list[Message]:
+        if limit <= 0:
+            return []
+        bound = rows.millis(before, "before") if before else None
+        found = self._scan(
+            "messages_archive", {"conversation": conversation}, before=bound, limit=limit
+        )
+        return [rows.message_from(row) for row in found]
+
+    def get_archived_message(self, uuid: str) -> Message | None:
+        key = rows.lookup_uuid(uuid)
+        row = self._read("messages_by_uuid", {"message_uuid": key}) if key else None
+        return rows.message_from(row) if row else None
+
+    # -- media ----------------------------------------------------------------------------
+    def put_media(self, media: Media) -> None:
+        self._write("media_master", rows.media_row(media))
+
+    def get_media(self, uuid: str) -> Media:
+        key = rows.lookup_uuid(uuid)
+        row = self._read("media_master", {"media_uuid": key}) if key else None
+        if row is None:
+            raise NotFound("no such media", field="uuid")
+        return rows.media_from(row)
+
+    def attach_media(self, media_uuid: str, kind: str, owner_uuid: str) -> None:
+        if kind not in ATTACHABLE:
+            raise Invalid(f"kind must be one of {', '.join(ATTACHABLE)}", field="kind")
+        row = {
+            "media_uuid": rows.uuid_text(media_uuid, "media_uuid"),
+            "attached_kind": kind,
+            "attached_uuid": rows.uuid_text(owner_uuid, "owner_uuid"),
+        }
+        self._write("media_attachments", row)
+
+    def media_attachments(self, media_uuid: str) -> list[tuple[str, str]]:
+        found = self._page("media_attachments", {"media_uuid": media_uuid}, None, 10_000)
+        return [(row["attached_kind"], row["attached_uuid"]) for row in found]
+
+    # -- insights and device logs -----------------------------------------------------------
+    def put_insight(self, insight: Insight) -> None:
+        self._write("insights", rows.insight_row(insight))
+
+    def get_insight(self, name: str) -> Insight | None:
+        row = self._read("insights", {"insight_name": name})
+        return rows.insight_from(row) if row else None
+
+    def put_device_log(
+        self, device_id: str, ts: datetime, level: str, message: str, extra: dict
+    ) -> None:
+        row = {
+            "device_id": str(device_id),
+            "ts": rows.millis(ts, "ts"),
+            "level": level,
+            "message": message,
+            "extra": dict(extra or {}),
+        }
+        self._write("device_logs", row)
+
+    def device_logs(self, device_id: str, *, since: datetime | None, limit: int) -> list[dict]:
+        if limit <= 0:
+            return []
+        bound = rows.millis(since, "since") if since else None
+        return self._scan("device_logs", {"device_id": str(device_id)}, since=bound, limit=limit)
