@@ -26,14 +26,20 @@ class Live(Protocol):
     def drop_session(self, token_hash: str) -> None: ...
 
     # message_master
-    def put_message(self, message: Message, ttl: int) -> None:
-        """Idempotent by message.uuid."""
+    def put_message(self, message: Message, ttl: int, *, inboxes: list[str] = ()) -> None:
+        """Idempotent by message.uuid; also indexed in the inbox of each user in `inboxes`."""
 
     def get_message(self, uuid: str) -> Message | None: ...
     def live_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:
         """Newest first; only those not yet expired."""
+
+    def inbox(self, user_uuid: str, *, after: datetime, limit: int) -> list[Message]:
+        """Messages in the user's inbox created strictly after `after`, oldest first."""
+
+    def messages_between(self, *, after: datetime, before: datetime, limit: int) -> list[Message]:
+        """Every live message created in (after, before], oldest first."""
 
     def claim_client_id(
         self, sender_uuid: str, client_id: str, message_uuid: str, ttl: int

@@ -1,0 +1,194 @@
+"""SqliteBus: the bus port as an append-only log in one SQLite file — the embedded backend.
+
+URL: ``sqlite:///relative/bus.db``, ``sqlite:////absolute/bus.db``.
+
+Kafka's model, scaled down: every topic has PARTITIONS partitions; a record goes to the
+partition its key hashes to (keyless records take turns), and gets the next offset there,
+so one key's records stay in order. A consumer group's progress is one committed offset
+per (group, topic, partition) — the next offset to process. A consumer starts at its
+group's committed offsets and then keeps its own position in memory, so repeated polls do
+not hand out the same records again, while a new consumer of the group (after a crash)
+gets whatever was not committed: at-least-once.
+
+Durable: WAL with synchronous=FULL, a record is on disk when publish() returns. Safe for
+threads (one connection, serialised by a lock) and for processes sharing the file.
+Limits: the members of one group do not split the partitions between them (each reads
+all of them — run one member per group); the log is never pruned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from cloudevents.http import CloudEvent
+
+from shared.adapters import sqlite_path
+from shared.adapters.bus import to_delivery
+from shared.errors import Unavailable
+from shared.events import encode
+from shared.ports.bus import EVENTS, Delivery
+
+PARTITIONS = 4
+POLL_INTERVAL = 0.05  # seconds between looks at the log while a poll waits
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    topic TEXT NOT NULL,
+    "partition" INTEGER NOT NULL,
+    "offset" INTEGER NOT NULL,
+    key TEXT,
+    value BLOB NOT NULL,
+    time REAL NOT NULL,
+    PRIMARY KEY (topic, "partition", "offset")
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS committed_offsets (
+    group_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    "partition" INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    PRIMARY KEY (group_id, topic, "partition")
+) WITHOUT ROWID;
+"""
+
+
+class SqliteBus:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(SCHEMA)
+        self._turns = itertools.count()
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteBus:
+        return cls(sqlite_path(url))
+
+    @contextmanager
+    def _session(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock, inside a transaction when writing."""
+        with self._lock:
+            try:
+                if write:
+                    # IMMEDIATE takes the write lock first, so two processes never pick one offset
+                    self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                if write:
+                    self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                # OperationalError: locked past busy_timeout, disk trouble — retry later
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise Unavailable(f"bus log {self.path}: {exc}") from exc
+                raise
+
+    def partition_of(self, key: str | None) -> int:
+        if key is None:
+            return next(self._turns) % PARTITIONS
+        return zlib.crc32(key.encode()) % PARTITIONS
+
+    def publish(self, event: CloudEvent, *, key: str | None, topic: str = EVENTS) -> None:
+        self.publish_raw(encode(event), key=key, topic=topic)
+
+    def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None:
+        partition = self.partition_of(key)
+        with self._session(write=True) as db:
+            (offset,) = db.execute(
+                'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
+                (topic, partition),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
+                (topic, partition, offset, key, value, time.time()),
+            )
+
+    def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
+        return SqliteConsumer(self, group, topics)
+
+    def committed(self, group: str, topic: str) -> dict[int, int]:
+        """{partition: next offset to process} for the group (0 where it never committed)."""
+        with self._session() as db:
+            rows = db.execute(
+                'SELECT "partition", next_offset FROM committed_offsets WHERE group_id = ? AND topic = ?',
+                (group, topic),
+            ).fetchall()
+        return {partition: 0 for partition in range(PARTITIONS)} | dict(rows)
+
+    def read(self, topic: str, partition: int, start: int, limit: int) -> list[Delivery]:
+        with self._session() as db:
+            rows = db.execute(
+                'SELECT "offset", key, value FROM records WHERE topic = ? AND "partition" = ? '
+                'AND "offset" >= ? ORDER BY "offset" LIMIT ?',
+                (topic, partition, start, limit),
+            ).fetchall()
+        return [to_delivery(topic, partition, n, key, bytes(value)) for n, key, value in rows]
+
+    def commit(self, group: str, delivery: Delivery) -> None:
+        with self._session(write=True) as db:
+            db.execute(
+                'INSERT INTO committed_offsets VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, "partition") '
+                "DO UPDATE SET next_offset = excluded.next_offset",
+                (group, delivery.topic, delivery.partition, delivery.offset + 1),
+            )
+
+    def health(self) -> None:
+        with self._session() as db:
+            db.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class SqliteConsumer:
+    """One member of a consumer group: its position per partition, starting at the commits."""
+
+    def __init__(self, bus: SqliteBus, group: str, topics: list[str]) -> None:
+        self.bus, self.group, self.topics = bus, group, list(topics)
+        self._positions: dict[tuple[str, int], int] = {}
+        self._turn = 0
+
+    def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Delivery]:
+        deadline = time.monotonic() + timeout
+        while True:
+            deliveries = self._fetch(max_records)
+            remaining = deadline - time.monotonic()
+            if deliveries or remaining <= 0:
+                return deliveries
+            time.sleep(min(POLL_INTERVAL, remaining))
+
+    def _fetch(self, max_records: int) -> list[Delivery]:
+        if not self._positions:
+            for topic in self.topics:
+                for partition, offset in self.bus.committed(self.group, topic).items():
+                    self._positions[(topic, partition)] = offset
+        # start at a different partition each time, so a busy one cannot starve the rest
+        order = list(self._positions)
+        if not order:
+            return []
+        self._turn = (self._turn + 1) % len(order)
+        deliveries: list[Delivery] = []
+        for topic, partition in order[self._turn :] + order[: self._turn]:
+            if len(deliveries) >= max_records:
+                break
+            start = self._positions[(topic, partition)]
+            found = self.bus.read(topic, partition, start, max_records - len(deliveries))
+            if found:
+                self._positions[(topic, partition)] = found[-1].offset + 1
+                deliveries.extend(found)
+        return deliveries
+
+    def commit(self, delivery: Delivery) -> None:
+        self.bus.commit(self.group, delivery)
+
+    def close(self) -> None:
+        self._positions.clear()

@@ -1,0 +1,133 @@
+"""EmbeddedServer: the fakeredis server behind `fakeredis:///path/live.snapshot`, kept on disk.
+
+fakeredis holds its data in memory, but the dev emulator must lose nothing on restart
+(live-only messages and unexpired sessions included). So a server is loaded from its
+snapshot file when first opened in a process, then saved atomically (temp file +
+os.replace) about once a second while it changes, and when its last adapter closes.
+
+The snapshot lists every key as DUMP bytes with its absolute expiry time: RESTORE
+brings each key back with the time it had left, and what expired while the process was
+down stays gone. DUMP bytes are fakeredis's own encoding, so a snapshot is read by the
+fakeredis that wrote it; a key another version cannot restore is logged and skipped.
+`fakeredis://` with no path is a purely in-memory server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import fakeredis
+import redis
+
+log = logging.getLogger(__name__)
+SAVE_EVERY = 1.0  # seconds: what a crash (not a clean close) may lose
+
+_OPEN: dict[str, EmbeddedServer] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+class EmbeddedServer:
+    """One fakeredis server per snapshot path per process, shared by every adapter on it."""
+
+    def __init__(self, path: str) -> None:
+        self.key = path
+        self.path = Path(path) if path else None
+        self.server = fakeredis.FakeServer()
+        self._client = fakeredis.FakeRedis(server=self.server)
+        self._users = 0
+        self._dirty = False
+        self._save_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._saver = threading.Thread(target=self._save_while_open, daemon=True)
+
+    @classmethod
+    def open(cls, path: str) -> EmbeddedServer:
+        with _OPEN_LOCK:
+            embedded = _OPEN.get(path)
+            if embedded is None:
+                embedded = _OPEN[path] = cls(path)
+                embedded.load()
+                embedded._saver.start()
+            embedded._users += 1
+            return embedded
+
+    def release(self) -> None:
+        """One adapter is done; the last one out saves and forgets the server."""
+        with _OPEN_LOCK:
+            self._users -= 1
+            if self._users > 0:
+                return
+            del _OPEN[self.key]
+        self._stop.set()
+        self._saver.join()
+        self.save()
+
+    def touch(self) -> None:
+        self._dirty = True
+
+    def _save_while_open(self) -> None:
+        while not self._stop.wait(SAVE_EVERY):
+            if self._dirty:
+                try:
+                    self.save()
+                except OSError:
+                    log.exception("saving the live snapshot %s", self.path)
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        with self._save_lock:
+            self._dirty = False  # a write during the scan sets it again: saved next round
+            keys = self._client.scan_iter(count=1000)
+            entries = [entry for key in keys if (entry := self._entry(key))]
+            self._write({"format": 1, "saved_at_ms": _now_ms(), "keys": entries})
+
+    def _entry(self, key: bytes) -> dict | None:
+        dumped, ttl = self._client.dump(key), self._client.pttl(key)
+        if dumped is None or ttl == -2:  # expired between SCAN and DUMP
+            return None
+        return {
+            "key": _b64(key),
+            "dump": _b64(dumped),
+            "expires_at_ms": _now_ms() + ttl if ttl >= 0 else None,
+        }
+
+    def _write(self, snapshot: dict) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(snapshot, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.path)
+
+    def load(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        snapshot = json.loads(self.path.read_text(encoding="utf-8"))
+        now = _now_ms()
+        for entry in snapshot["keys"]:
+            expires_at = entry["expires_at_ms"]
+            if expires_at is not None and expires_at <= now:
+                continue
+            ttl = 0 if expires_at is None else expires_at - now
+            key = base64.b64decode(entry["key"])
+            try:
+                self._client.restore(key, ttl, base64.b64decode(entry["dump"]), replace=True)
+            except redis.ResponseError as exc:
+                log.warning("live snapshot %s: cannot restore %r: %s", self.path, key, exc)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)

@@ -1,0 +1,285 @@
+"""RedisLive: the live port on Redis, or on fakeredis embedded in the process.
+
+URLs:
+  redis://host:port/db                  a Redis server (redis-py)
+  fakeredis:///abs/path/live.snapshot   embedded; the data survives restarts in that file
+
+Both run the same code; only the client differs. Layout (all keys under `townsquare:`):
+  session:<token sha256>        user uuid, SET EX
+  message:<uuid>                the message as JSON, SET EX
+  conversation:<name>           sorted set of message uuids, score = created_at in epoch
+                                microseconds; members whose message expired are trimmed on read
+  inbox:<user>                  the same, per recipient (what a resuming stream replays)
+  recent                        the same, every live message (what the archival sweep reads)
+  client-id:<sender>:<id>       the first message uuid sent under that client id, SET NX EX
+  presence:<user>, lock:<name>  SET EX / SET NX EX
+  rate:<key>                    sorted set of hit times (a sliding window), one MULTI per hit
+Pub/sub channels are `townsquare:<channel>`, payloads JSON.
+
+Embedded: adapters opened on the same URL in one process share one fakeredis server
+(data and pub/sub); persistence is in shared.adapters.live.embedded. Limit: one process
+owns a snapshot file — two processes on one file would overwrite each other's saves.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+import uuid
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import redis
+
+from shared.errors import Unavailable
+from shared.records import Message, parse_time
+
+PREFIX = "townsquare:"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _guarded(method):
+    """Translate a lost or slow connection into Unavailable."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise Unavailable(f"live store unreachable: {exc}") from exc
+
+    return wrapper
+
+
+def _micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def _ttl(seconds: int) -> int:
+    return max(1, int(seconds))  # Redis refuses EX 0; the shortest life is one second
+
+
+def _encode_message(message: Message) -> str:
+    body = message.as_json()
+    body.pop("conversation", None)
+    return json.dumps(body)
+
+
+def _decode_message(text: str) -> Message:
+    body = json.loads(text)
+    body["created_at"] = parse_time(body["created_at"])
+    body["media"] = tuple(body.get("media") or ())
+    return Message(**body)
+
+
+class RedisLive:
+    def __init__(self, client: redis.Redis, embedded=None) -> None:
+        self.client = client
+        self._embedded = embedded  # EmbeddedServer for fakeredis://, None for a real server
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisLive:
+        parts = urlsplit(url)
+        if parts.scheme == "fakeredis":
+            import fakeredis
+
+            from shared.adapters.live.embedded import EmbeddedServer
+
+            embedded = EmbeddedServer.open(parts.path)
+            return cls(fakeredis.FakeRedis(server=embedded.server, decode_responses=True), embedded)
+        client = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3
+        )
+        return cls(client)
+
+    def _changed(self) -> None:
+        if self._embedded is not None:
+            self._embedded.touch()
+
+    # sessions
+    @_guarded
+    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None:
+        self.client.set(f"{PREFIX}session:{token_hash}", user_uuid, ex=_ttl(ttl))
+        self._changed()
+
+    @_guarded
+    def session_user(self, token_hash: str) -> str | None:
+        return self.client.get(f"{PREFIX}session:{token_hash}")
+
+    @_guarded
+    def drop_session(self, token_hash: str) -> None:
+        self.client.delete(f"{PREFIX}session:{token_hash}")
+        self._changed()
+
+    # message_master
+    @_guarded
+    def put_message(self, message: Message, ttl: int, *, inboxes: list[str] = ()) -> None:
+        score = {message.uuid: _micros(message.created_at)}
+        indexes = [f"{PREFIX}conversation:{message.conversation}", f"{PREFIX}recent"]
+        indexes += [f"{PREFIX}inbox:{user}" for user in inboxes]
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(f"{PREFIX}message:{message.uuid}", _encode_message(message), ex=_ttl(ttl))
+            for index in indexes:
+                pipe.zadd(index, score)
+                # an index lives as long as its longest-lived message
+                pipe.expire(index, _ttl(ttl), nx=True)
+                pipe.expire(index, _ttl(ttl), gt=True)
+            pipe.execute()
+        self._changed()
+
+    @_guarded
+    def get_message(self, uuid: str) -> Message | None:
+        text = self.client.get(f"{PREFIX}message:{uuid}")
+        return _decode_message(text) if text else None
+
+    def live_messages(
+        self, conversation: str, *, before: datetime | None, limit: int
+    ) -> list[Message]:
+        newest = f"({_micros(before)}" if before else "+inf"
+        return self._read_index(
+            f"conversation:{conversation}", "-inf", newest, limit, newest_first=True
+        )
+
+    def inbox(self, user_uuid: str, *, after: datetime, limit: int) -> list[Message]:
+        return self._read_index(f"inbox:{user_uuid}", f"({_micros(after)}", "+inf", limit)
+
+    def messages_between(self, *, after: datetime, before: datetime, limit: int) -> list[Message]:
+        return self._read_index("recent", f"({_micros(after)}", _micros(before), limit)
+
+    @_guarded
+    def _read_index(
+        self, name: str, low, high, limit: int, *, newest_first: bool = False
+    ) -> list[Message]:
+        """Messages indexed in sorted set `name` with scores in [low, high], skipping (and
+        trimming) members whose message has expired."""
+        index = f"{PREFIX}{name}"
+        found: list[Message] = []
+        start = 0
+        while len(found) < limit:
+            if newest_first:
+                uuids = self.client.zrevrangebyscore(index, high, low, start=start, num=limit)
+            else:
+                uuids = self.client.zrangebyscore(index, low, high, start=start, num=limit)
+            if not uuids:
+                break
+            bodies = self.client.mget([f"{PREFIX}message:{u}" for u in uuids])
+            expired = [u for u, body in zip(uuids, bodies, strict=True) if body is None]
+            if expired:
+                self.client.zrem(index, *expired)
+                self._changed()
+            kept = [_decode_message(body) for body in bodies if body is not None]
+            found.extend(kept)
+            start += len(kept)  # the expired ones are gone, so the rest moved up
+        return found[:limit]
+
+    @_guarded
+    def claim_client_id(
+        self, sender_uuid: str, client_id: str, message_uuid: str, ttl: int
+    ) -> str | None:
+        key = f"{PREFIX}client-id:{sender_uuid}:{client_id}"
+        while True:
+            if self.client.set(key, message_uuid, nx=True, ex=_ttl(ttl)):
+                self._changed()
+                return None
+            holder = self.client.get(key)
+            if holder is not None:  # else the claim expired between the two calls: try again
+                return holder
+
+    # pub/sub
+    @_guarded
+    def publish(self, channel: str, payload: dict) -> None:
+        self.client.publish(PREFIX + channel, json.dumps(payload))
+
+    @_guarded
+    def subscribe(self, channels: list[str]) -> RedisSubscription:
+        return RedisSubscription(self.client.pubsub(), channels)
+
+    # presence, rate limits, locks
+    @_guarded
+    def touch_presence(self, user_uuid: str, ttl: int) -> None:
+        self.client.set(f"{PREFIX}presence:{user_uuid}", "1", ex=_ttl(ttl))
+        self._changed()
+
+    @_guarded
+    def is_present(self, user_uuid: str) -> bool:
+        return bool(self.client.exists(f"{PREFIX}presence:{user_uuid}"))
+
+    @_guarded
+    def hit_rate(self, key: str, limit: int, window: int) -> bool:
+        now = time.time()
+        rate = f"{PREFIX}rate:{key}"
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.zremrangebyscore(rate, "-inf", now - window)
+            pipe.zadd(rate, {f"{now:.6f}:{uuid.uuid4().hex[:8]}": now})
+            pipe.zcard(rate)
+            pipe.expire(rate, _ttl(window))
+            hits = pipe.execute()[2]
+        self._changed()
+        return hits <= limit
+
+    @_guarded
+    def acquire_lock(self, name: str, ttl: int) -> bool:
+        taken = bool(self.client.set(f"{PREFIX}lock:{name}", "1", nx=True, ex=_ttl(ttl)))
+        if taken:
+            self._changed()
+        return taken
+
+    @_guarded
+    def health(self) -> None:
+        self.client.ping()
+
+    def new_client(self) -> redis.Redis:
+        """Another client on the same store (benchmarks compare against bare pub/sub)."""
+        if self._embedded is not None:
+            import fakeredis
+
+            return fakeredis.FakeRedis(server=self._embedded.server, decode_responses=True)
+        return redis.Redis(connection_pool=self.client.connection_pool)
+
+    def close(self) -> None:
+        if self._embedded is not None:
+            self._embedded.release()
+            self._embedded = None
+        self.client.close()
+
+
+class RedisSubscription:
+    """Messages on the subscribed channels, in arrival order; JSON payloads."""
+
+    def __init__(self, pubsub, channels: list[str], confirm_within: float = 5.0) -> None:
+        self.pubsub = pubsub
+        self._early: deque[dict] = deque()
+        pubsub.subscribe(*[PREFIX + c for c in channels])
+        self._await_confirmations(len(set(channels)), confirm_within)
+
+    def _await_confirmations(self, pending: int, within: float) -> None:
+        # Return only once the server has registered us, so a publish right after
+        # subscribe() is never missed; messages that arrive meanwhile are kept.
+        deadline = time.monotonic() + within
+        while pending and time.monotonic() < deadline:
+            message = self.pubsub.get_message(timeout=deadline - time.monotonic())
+            if message and message["type"] == "subscribe":
+                pending -= 1
+            elif message and message["type"] == "message":
+                self._early.append(message)
+        if pending:
+            raise Unavailable("live store did not confirm the subscription")
+
+    @_guarded
+    def get(self, timeout: float) -> tuple[str, dict] | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._early.popleft() if self._early else self._next(deadline)
+            if message and message["type"] == "message":
+                return message["channel"].removeprefix(PREFIX), json.loads(message["data"])
+            if time.monotonic() >= deadline:
+                return None
+
+    def _next(self, deadline: float) -> dict | None:
+        remaining = max(0.0, deadline - time.monotonic())
+        return self.pubsub.get_message(ignore_subscribe_messages=True, timeout=remaining)
+
+    def close(self) -> None:
+        self.pubsub.close()
