@@ -1,0 +1,19 @@
+"""The servers of the test stack, in start order (fast native ones first, then the JVMs)."""
+
+from __future__ import annotations
+
+from ..base import Server
+from .cassandra import Cassandra
+from .kafka import Kafka
+from .mosquitto import Mosquitto
+from .moto import Moto
+from .neo4j import Neo4j
+from .opensearch import OpenSearch
+from .postgres import Postgres
+from .redis import Redis
+
+ALL: list[type[Server]] = [Postgres, Redis, Mosquitto, Moto, Kafka, Neo4j, OpenSearch, Cassandra]
+
+
+def by_name() -> dict[str, Server]:
+    return {cls.name: cls() for cls in ALL}
