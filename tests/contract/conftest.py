@@ -42,7 +42,7 @@ def backend_url(port: str, kind: str, tmp_path) -> str:
     if kind == "real":
         from stack import URLS
 
-        return URLS.get(port) or URLS[port.upper()]  # stack names ports in capitals
+        return URLS[port]
     return kind
 
 

@@ -1,0 +1,94 @@
+"""GET /feed: one page of the caller's timeline, built by merging per-source pages.
+
+Each source (one author, one group) is read newest first from `before`, keeping only
+visible posts, until it has given limit+1 of them or runs dry; the merge of those
+is exact, so `next` is an honest cursor. A source that gives up early (too many
+hidden posts in a row) sets a floor: the page stops there and `next` resumes there,
+so nothing below it is skipped. A post reached through several sources
+keeps the strongest reason: own, then group, then followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from functions.http import Page, Request, page
+from functions.registry import app
+from functions.visibility import can_see_post
+from shared.context import Context
+from shared.records import Post, iso
+
+REASON_RANK = {"own": 0, "group": 1, "followed": 2}
+MAX_READS_PER_SOURCE = 5  # a source full of hidden posts must not stall the feed
+
+Fetch = Callable[[datetime | None, int], list[Post]]
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    post: Post
+    reason: str
+
+    @property
+    def created_at(self) -> datetime:
+        return self.post.created_at
+
+    def as_json(self) -> dict:
+        return {**self.post.as_json(), "reason": self.reason}
+
+
+@app.route("GET", "/feed", query=Page, summary="The caller's timeline, newest first")
+def read_feed(req: Request, ctx: Context) -> dict:
+    query: Page = req.query
+    chosen: dict[str, FeedItem] = {}
+    floors: list[datetime] = []
+    for reason, fetch in _sources(ctx):
+        posts, floor = _visible(fetch, query.before_time, query.limit + 1, ctx)
+        floors += [floor] if floor else []
+        for post in posts:
+            item = FeedItem(post, reason)
+            known = chosen.get(post.uuid)
+            if known is None or REASON_RANK[reason] < REASON_RANK[known.reason]:
+                chosen[post.uuid] = item
+    items = sorted(
+        chosen.values(), key=lambda item: (item.created_at, item.post.uuid), reverse=True
+    )
+    floor = max(floors, default=None)
+    if floor is None:
+        return page(items, query.limit)
+    result = page([item for item in items if item.created_at >= floor], query.limit)
+    return {**result, "next": result["next"] or iso(floor)}
+
+
+def _sources(ctx: Context) -> list[tuple[str, Fetch]]:
+    me = ctx.me.uuid
+    content = ctx.content
+
+    def by_author(uuid: str) -> Fetch:
+        return lambda before, limit: content.posts_by_author(uuid, before=before, limit=limit)
+
+    def by_group(uuid: str) -> Fetch:
+        return lambda before, limit: content.posts_by_group(uuid, before=before, limit=limit)
+
+    return [
+        ("own", by_author(me)),
+        *(("group", by_group(group.uuid)) for group in ctx.accounts.groups_of(me)),
+        *(("followed", by_author(uuid)) for uuid in ctx.graph.following(me) if uuid != me),
+    ]
+
+
+def _visible(
+    fetch: Fetch, before: datetime | None, want: int, ctx: Context
+) -> tuple[list[Post], datetime | None]:
+    """Up to `want` visible posts from one source, newest first, and the floor where it
+    gave up reading (None when it found enough or ran dry)."""
+    found: list[Post] = []
+    for _ in range(MAX_READS_PER_SOURCE):
+        batch = fetch(before, want)
+        found += [post for post in batch if can_see_post(post, ctx)]
+        if len(found) >= want or len(batch) < want:
+            return found[:want], None
+        before = batch[-1].created_at
+    return found, before

@@ -1,0 +1,17 @@
+"""health: is every backend answering? 200 when all are, 503 naming the ones that are not."""
+
+from __future__ import annotations
+
+from functions.http import Request, Response
+from functions.registry import app
+from shared.context import Context
+
+
+@app.route("GET", "/health", auth=False, summary="Report each backend's state")
+def health(req: Request, ctx: Context) -> Response:
+    backends = ctx.services.health()
+    healthy = all(state == "ok" for state in backends.values())
+    body = {"status": "ok" if healthy else "degraded", "backends": backends}
+    return Response(
+        status=200 if healthy else 503, body=body, headers={} if healthy else {"Retry-After": "5"}
+    )

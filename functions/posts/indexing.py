@@ -1,0 +1,80 @@
+"""Event functions that keep search and the graph in step with posts and reactions.
+
+Each is idempotent (indexing replaces by uuid, graph edges are kept once), so a
+redelivered event changes nothing. A `post.created` event normally carries the whole
+post (as_json), and that is what gets indexed: an outside producer may publish posts
+on the bus too (API.md, Kafka). An event carrying only a uuid is looked up in content;
+one that names no post, or a malformed one, is a dead letter.
+"""
+
+from __future__ import annotations
+
+import uuid as _uuid
+from datetime import UTC
+
+from cloudevents.http import CloudEvent
+from pydantic import TypeAdapter, ValidationError
+
+from functions.registry import app
+from functions.visibility import post_tokens
+from shared.context import Context
+from shared.errors import Invalid
+from shared.records import Post, SearchDoc
+
+SCOPES = ("public", "followers", "group")
+_as_post = TypeAdapter(Post)
+
+
+@app.on_event("post.created")
+def index_post_for_search(event: CloudEvent, ctx: Context) -> None:
+    post = _post_of(event, ctx)
+    doc = SearchDoc(
+        type="posts",
+        uuid=post.uuid,
+        title=post.name,
+        text=post.text,
+        visibility=post_tokens(post, ctx),
+        created_at=post.created_at,
+    )
+    ctx.search.index(doc)
+
+
+@app.on_event("post.created")
+def link_post_in_graph(event: CloudEvent, ctx: Context) -> None:
+    post = _post_of(event, ctx)
+    ctx.graph.authored(post.author_uuid, post.uuid, post.group_uuid)
+
+
+@app.on_event("reaction.added")
+def link_reaction_in_graph(event: CloudEvent, ctx: Context) -> None:
+    data = _data(event)
+    ctx.graph.reacted(_uuid_field(data, "user_uuid"), _uuid_field(data, "post_uuid"))
+
+
+def _post_of(event: CloudEvent, ctx: Context) -> Post:
+    data = _data(event)
+    try:
+        post = _as_post.validate_python(data)
+    except ValidationError:  # a reference, not a whole post: the store has it or no one does
+        return ctx.content.get_post(_uuid_field({"uuid": event.get("subject"), **data}, "uuid"))
+    for name in ("uuid", "author_uuid"):
+        _uuid_field(data, name)
+    if post.scope not in SCOPES:
+        raise Invalid(f"post scope must be one of {', '.join(SCOPES)}", field="scope")
+    return post.replace(created_at=post.created_at.astimezone(UTC))
+
+
+def _data(event: CloudEvent) -> dict:
+    if not isinstance(event.data, dict):
+        raise Invalid(f"{event['type']} data must be a JSON object", field="data")
+    return event.data
+
+
+def _uuid_field(data: dict, name: str) -> str:
+    value = data.get(name)
+    try:
+        return str(_uuid.UUID(value))
+    except (TypeError, ValueError, AttributeError):
+        raise Invalid(
+            f"event data field {name!r} must be a UUID, got {value!r}", field=name
+        ) from None

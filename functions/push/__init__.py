@@ -1,0 +1,27 @@
+"""push: new posts to the live streams of the people whose feed they enter.
+
+Chat messages are pushed by send_message itself (they must arrive within milliseconds);
+posts are pushed from the `post.created` event: to the author's followers for public and
+followers-only posts, to the group's members for group posts. Streams subscribe to
+`user:<uuid>` channels (triggers/websocket).
+"""
+
+from __future__ import annotations
+
+from cloudevents.http import CloudEvent
+
+from functions.registry import app
+from shared.context import Context
+
+
+@app.on_event("post.created")
+def push_post(event: CloudEvent, ctx: Context) -> None:
+    """Tell every follower or group member (and the author's other devices) about a new post."""
+    post = event.data
+    author = post["author_uuid"]
+    if post.get("scope") == "group" and post.get("group_uuid"):
+        audience = {m.user_uuid for m in ctx.accounts.members(post["group_uuid"])}
+    else:
+        audience = set(ctx.graph.followers(author))
+    for user in sorted(audience | {author}):
+        ctx.live.publish(f"user:{user}", {"type": "post.created", "data": post})

@@ -1,0 +1,68 @@
+"""GET/PATCH /users/me, GET /users/{uuid}, and keeping users' search documents current."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from functions.http import Body, Request
+from functions.registry import app
+from shared.context import Context
+from shared.errors import Invalid
+from shared.records import SearchDoc, User
+
+from .subjects import uuid_in
+
+PHONE = r"^\+?[0-9 ()-]{3,32}$"
+
+
+class ProfileChange(Body):
+    """Only the fields given change; at least one must be given."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
+
+
+@app.route("GET", "/users/me", summary="Your own profile, with email and phone")
+def get_me(req: Request, ctx: Context) -> dict:
+    return {"user": ctx.me.as_json()}
+
+
+@app.route("PATCH", "/users/me", body=ProfileChange, summary="Change your name or phone")
+def update_me(req: Request, ctx: Context) -> dict:
+    change: ProfileChange = req.body
+    if change.name is None and change.phone is None:
+        raise Invalid("give at least one of name, phone", field="body")
+    user = ctx.accounts.update_user(ctx.me.uuid, name=change.name, phone=change.phone)
+    ctx.emit("user.updated", user.uuid, user.public())
+    return {"user": user.as_json()}
+
+
+@app.route("GET", "/users/{uuid}", summary="Someone's public profile and follow counts")
+def get_user_profile(req: Request, ctx: Context) -> dict:
+    user = ctx.accounts.get_user(req.params["uuid"])
+    return {"user": public_profile(user, ctx)}
+
+
+def public_profile(user: User, ctx: Context) -> dict:
+    return {
+        **user.public(),
+        "followers": len(ctx.graph.followers(user.uuid)),
+        "following": len(ctx.graph.following(user.uuid)),
+    }
+
+
+@app.on_event("user.signed_up")
+@app.on_event("user.updated")
+def index_user_for_search(event, ctx: Context) -> None:
+    """(Re-)index the user named by the event's subject as a public "users" document."""
+    user = ctx.accounts.get_user(uuid_in(event, "subject"))
+    ctx.search.index(
+        SearchDoc(
+            type="users",
+            uuid=user.uuid,
+            title=user.name,
+            text=user.name,
+            visibility=("public",),
+            created_at=user.signup_date,
+        )
+    )

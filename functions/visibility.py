@@ -1,0 +1,91 @@
+"""Who may see what — the one place the visibility rules live.
+
+A post is public, for its author's followers, or for a group; a group post is
+public when its group is, and for members only when the group is private. A
+message reaches its sender, its recipient, and the active members of its group.
+Search documents carry the same rules as visibility tokens (records.SearchDoc).
+"""
+
+from __future__ import annotations
+
+from shared.context import Context
+from shared.errors import Forbidden, NotFound
+from shared.records import Group, Message, Post
+
+
+def group_is_visible(group: Group, ctx: Context) -> bool:
+    if not group.is_active:
+        return False
+    if not group.is_private:
+        return True
+    return (
+        ctx.caller is not None and ctx.accounts.membership(group.uuid, ctx.caller.uuid) is not None
+    )
+
+
+def can_see_post(post: Post, ctx: Context) -> bool:
+    viewer = ctx.caller.uuid if ctx.caller else None
+    if post.scope == "group":
+        return _group_allows(post.group_uuid, ctx)
+    if post.scope == "public" or viewer == post.author_uuid:
+        return True
+    return viewer is not None and ctx.graph.is_following(viewer, post.author_uuid)
+
+
+def visible_post(uuid: str, ctx: Context) -> Post:
+    """The post, or NotFound — also when it exists but the caller may not see it."""
+    post = ctx.content.get_post(uuid)
+    if not can_see_post(post, ctx):
+        raise NotFound("no such post")
+    return post
+
+
+def can_see_message(message: Message, ctx: Context) -> bool:
+    viewer = ctx.caller.uuid if ctx.caller else None
+    if viewer is None:
+        return False
+    if message.to_group:
+        return ctx.accounts.membership(message.to_group, viewer) is not None
+    return viewer in (message.sender_uuid, message.to_user)
+
+
+def post_tokens(post: Post, ctx: Context) -> tuple[str, ...]:
+    """The search visibility tokens of a post."""
+    if post.scope == "group":
+        group = ctx.accounts.get_group(post.group_uuid or "")
+        return ("public",) if not group.is_private else (f"group:{group.uuid}",)
+    if post.scope == "public":
+        return ("public",)
+    return (f"followers:{post.author_uuid}", f"user:{post.author_uuid}")
+
+
+def group_tokens(group: Group) -> tuple[str, ...]:
+    return (f"group:{group.uuid}",) if group.is_private else ("public",)
+
+
+def caller_tokens(ctx: Context) -> list[str]:
+    """The visibility tokens the caller holds: what search may show them."""
+    if ctx.caller is None:
+        return ["public"]
+    me = ctx.caller.uuid
+    return [
+        "public",
+        f"user:{me}",
+        *(f"followers:{uuid}" for uuid in ctx.graph.following(me)),
+        *(f"group:{group.uuid}" for group in ctx.accounts.groups_of(me)),
+    ]
+
+
+def require_operator(ctx: Context) -> None:
+    """Operators are the users whose email is in Settings.operator_emails; others get 403."""
+    operators = {e.strip().lower() for e in ctx.settings.operator_emails.split(",") if e.strip()}
+    if ctx.me.email.lower() not in operators:
+        raise Forbidden("operators only: this reads analytics and device data")
+
+
+def _group_allows(group_uuid: str | None, ctx: Context) -> bool:
+    try:
+        group = ctx.accounts.get_group(group_uuid or "")
+    except NotFound:
+        return False
+    return group_is_visible(group, ctx)

@@ -1,0 +1,180 @@
+"""media over HTTP: upload, fetch back, and who may fetch it (owner, viewers of a post or
+message that attaches it; everyone else is told 404) — and the refusals, which store nothing."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from shared.ports.bus import EVENTS
+from shared.records import Message, new_timeuuid, utcnow
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+
+def error(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()["error"]
+    assert body["code"] and body["message"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
+
+
+def published(services, type_: str) -> list:
+    consumer = services.bus.consumer(f"spy-{uuid.uuid4().hex}", [EVENTS])
+    seen = []
+    try:
+        for _ in range(100):
+            batch = consumer.poll(timeout=0)
+            if not batch:
+                break
+            consumer.commit(batch[-1])
+            seen += [d.event for d in batch if d.event and d.event["type"] == type_]
+    finally:
+        consumer.close()
+    return seen
+
+
+def upload(api, who, data=PNG, content_type="image/png") -> dict:
+    response = api.post("/media", who=who, data=data, content_type=content_type)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["media"]
+
+
+def fetch_status(api, who, media_uuid: str) -> int:
+    return api.get(f"/media/{media_uuid}", who=who).status_code
+
+
+def blob_files(services) -> list[Path]:
+    folder = services.settings.data_dir / "blobs"
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def post(api, who, media_uuid: str, **body) -> dict:
+    body = {"text": "look", "scope": "public", "media": [media_uuid], **body}
+    response = api.post("/posts", who=who, json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["post"]
+
+
+def new_group(api, admin, *members, private=False) -> str:
+    response = api.post("/groups", who=admin, json={"name": "Photos", "is_private": private})
+    assert response.status_code == 201, response.get_json()
+    group = response.get_json()["group"]["uuid"]
+    for member in members:
+        added = api.post(f"/groups/{group}/members", who=admin, json={"user_uuid": member.uuid})
+        assert added.status_code == 201, added.get_json()
+    return group
+
+
+# --- upload and fetch -----------------------------------------------------------------------
+
+
+def test_upload_then_the_owner_fetches_the_same_bytes(api, services):
+    ada = api.person("Ada")
+    media = upload(api, ada, content_type="image/png")
+    assert (media["content_type"], media["size"], media["owner_uuid"]) == (
+        "image/png",
+        len(PNG),
+        ada.uuid,
+    )
+    assert uuid.UUID(media["uuid"]) and "blob_key" not in media
+    response = api.get(f"/media/{media['uuid']}", who=ada)
+    assert response.status_code == 200
+    assert response.get_data() == PNG
+    assert response.headers["Content-Type"] == "image/png"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert services.blobs.get(f"media/{media['uuid']}") == PNG
+    [event] = published(services, "media.uploaded")
+    assert event["subject"] == media["uuid"] and event.data == media
+
+
+def test_a_content_type_with_parameters_is_kept(api):
+    ada = api.person("Ada")
+    media = upload(api, ada, data="héllo".encode(), content_type="text/plain; charset=utf-8")
+    response = api.get(f"/media/{media['uuid']}", who=ada)
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.get_data().decode() == "héllo"
+
+
+def test_a_stranger_is_told_the_media_does_not_exist(api):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    media = upload(api, ada)
+    error(api.get(f"/media/{media['uuid']}", who=bob), 404)
+    error(api.get(f"/media/{UNKNOWN}", who=ada), 404)
+    error(api.get("/media/not-a-uuid", who=ada), 400, "uuid")
+
+
+# --- visibility through what attaches it ----------------------------------------------------
+
+
+def test_whoever_may_see_a_post_may_fetch_its_media(api):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    public, followers = upload(api, ada)["uuid"], upload(api, ada)["uuid"]
+    post(api, ada, public, scope="public")
+    post(api, ada, followers, scope="followers")
+    assert fetch_status(api, bob, public) == 200
+    assert fetch_status(api, bob, followers) == 404
+    assert api.put(f"/users/{ada.uuid}/follow", who=bob).status_code == 204
+    assert fetch_status(api, bob, followers) == 200
+
+
+def test_a_private_groups_post_media_is_for_its_members(api):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    group = new_group(api, ada, bob, private=True)
+    media = upload(api, ada)["uuid"]
+    post(api, ada, media, scope="group", group_uuid=group)
+    assert fetch_status(api, bob, media) == 200
+    assert fetch_status(api, cy, media) == 404
+
+
+def test_whoever_may_see_a_message_may_fetch_its_media(api):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    group = new_group(api, ada, bob)
+    direct, in_group = upload(api, ada)["uuid"], upload(api, ada)["uuid"]
+    for body in (
+        {"to_user": bob.uuid, "media": [direct]},
+        {"to_group": group, "media": [in_group]},
+    ):
+        assert api.post("/messages", who=ada, json={"text": "see", **body}).status_code == 201
+    assert (fetch_status(api, bob, direct), fetch_status(api, cy, direct)) == (200, 404)
+    assert (fetch_status(api, bob, in_group), fetch_status(api, cy, in_group)) == (200, 404)
+    api.settle()
+    assert (fetch_status(api, bob, direct), fetch_status(api, cy, direct)) == (200, 404)
+
+
+def test_media_of_a_message_found_only_in_the_archive(api, services):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    media = upload(api, ada)["uuid"]
+    message = Message(new_timeuuid(), ada.uuid, bob.uuid, None, "old", utcnow(), media=(media,))
+    services.content.archive_message(message)
+    services.content.attach_media(media, "message", message.uuid)
+    assert (fetch_status(api, bob, media), fetch_status(api, cy, media)) == (200, 404)
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+def test_bad_uploads_are_refused_and_store_nothing(api, services):
+    ada = api.person("Ada")
+    error(api.post("/media", who=ada, data=PNG), 400, "Content-Type")
+    error(api.post("/media", who=ada, data=PNG, content_type="not a type"), 400, "Content-Type")
+    error(api.post("/media", who=ada, data=b"", content_type="image/png"), 400, "body")
+    too_big = b"\0" * (services.settings.max_media_bytes + 1)
+    error(api.post("/media", who=ada, data=too_big, content_type="image/png"), 413)
+    assert published(services, "media.uploaded") == []
+    assert blob_files(services) == []
+
+
+def test_media_needs_a_live_token(api, services):
+    ada = api.person("Ada")
+    media = upload(api, ada)["uuid"]
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        error(api.post("/media", data=PNG, content_type="image/png", headers=headers), 401)
+        error(api.get(f"/media/{media}", headers=headers), 401)
+    assert api.post("/auth/logout", who=ada).status_code == 204
+    error(api.post("/media", who=ada, data=PNG, content_type="image/png"), 401)
+    error(api.get(f"/media/{media}", who=ada), 401)
+    assert len(published(services, "media.uploaded")) == 1

@@ -1,0 +1,288 @@
+"""posts over HTTP: write, read, comment, react, share — visibility, bad input, and the
+event functions that index posts and link them in the graph."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from functions.posts.indexing import index_post_for_search, link_post_in_graph
+from shared.context import Context
+from shared.events import make_event
+from shared.ports.bus import DEAD_LETTER, EVENTS
+from shared.records import Media, new_uuid, utcnow
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+TOO_BIG = "x" * 1_100_000
+
+
+def error(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()["error"]
+    assert body["code"] and body["message"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
+
+
+def published(services, type_: str, topic: str = EVENTS) -> list:
+    """Every event of `type_` on `topic` so far, read by a fresh consumer group."""
+    consumer = services.bus.consumer(f"spy-{uuid.uuid4().hex}", [topic])
+    seen = []
+    try:
+        for _ in range(100):
+            batch = consumer.poll(timeout=0)
+            if not batch:
+                break
+            consumer.commit(batch[-1])
+            seen += [d for d in batch if d.event is not None and d.event["type"] == type_]
+    finally:
+        consumer.close()
+    return seen
+
+
+def write(api, who, text="Hello town square", **fields) -> dict:
+    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["post"]
+
+
+def group_of(api, admin, *members, private=True) -> str:
+    group = api.post("/groups", who=admin, json={"name": "Readers", "is_private": private})
+    assert group.status_code == 201, group.get_json()
+    uuid_ = group.get_json()["group"]["uuid"]
+    for person in members:
+        added = api.post(f"/groups/{uuid_}/members", who=admin, json={"user_uuid": person.uuid})
+        assert added.status_code == 201, added.get_json()
+    return uuid_
+
+
+def stored_posts(services, person) -> list:
+    return services.content.posts_by_author(person.uuid, before=None, limit=100)
+
+
+def media_of(services, owner) -> str:
+    media = Media(new_uuid(), owner.uuid, "image/png", 3, f"media/{new_uuid()}", utcnow())
+    services.content.put_media(media)
+    return media.uuid
+
+
+def test_a_post_is_stored_announced_and_readable(api, services):
+    ada = api.person("Ada")
+    post = write(api, ada, "Gardening tips for spring\nDig early, water late.")
+    assert post["author_uuid"] == ada.uuid and post["scope"] == "public"
+    assert post["name"] == "Gardening tips for spring"
+    assert re.fullmatch(
+        r"gardening-tips-for-spring-dig-early-water-late-[0-9a-f]{10}", post["url_slug"]
+    )
+    assert [d.event.data["uuid"] for d in published(services, "post.created")] == [post["uuid"]]
+    read = api.get(f"/posts/{post['uuid']}", who=api.person("Bob"))
+    assert read.status_code == 200
+    assert read.get_json()["post"]["text"] == "Gardening tips for spring\nDig early, water late."
+
+
+def test_slugs_are_unique_and_names_are_short(api):
+    ada = api.person("Ada")
+    first, second = write(api, ada, "Same words"), write(api, ada, "Same words")
+    assert first["url_slug"] != second["url_slug"]
+    long = write(api, ada, "word " * 100)
+    assert len(long["name"]) <= 81 and long["name"].endswith("…")
+    assert write(api, ada, "¡¿?!")["url_slug"].startswith("post-")
+
+
+def test_group_posts_need_an_active_membership(api, services):
+    ada, bob, eve = api.person("Ada"), api.person("Bob"), api.person("Eve")
+    private = group_of(api, ada, bob)
+    public = group_of(api, ada, private=False)
+    ok = api.post("/posts", who=bob, json={"text": "hi", "scope": "group", "group_uuid": private})
+    assert ok.status_code == 201 and ok.get_json()["post"]["group_uuid"] == private
+    error(
+        api.post("/posts", who=eve, json={"text": "hi", "scope": "group", "group_uuid": public}),
+        403,
+    )
+    error(
+        api.post("/posts", who=eve, json={"text": "hi", "scope": "group", "group_uuid": private}),
+        404,
+    )
+    error(
+        api.post("/posts", who=eve, json={"text": "x", "scope": "group", "group_uuid": UNKNOWN}),
+        404,
+    )
+    error(api.post("/posts", who=ada, json={"text": "x", "scope": "group"}), 400, "group_uuid")
+    mixed = {"text": "x", "scope": "public", "group_uuid": public}
+    error(api.post("/posts", who=ada, json=mixed), 400, "group_uuid")
+    assert api.delete(f"/groups/{public}", who=ada).status_code == 204
+    error(
+        api.post("/posts", who=ada, json={"text": "x", "scope": "group", "group_uuid": public}), 404
+    )
+    assert stored_posts(services, eve) == [] and len(stored_posts(services, ada)) == 0
+
+
+def test_media_must_be_the_callers_own(api, services):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    mine, theirs = media_of(services, ada), media_of(services, bob)
+    post = write(api, ada, "with a picture", media=[mine, mine])
+    assert post["media"] == [mine]
+    assert services.content.media_attachments(mine) == [("post", post["uuid"])]
+    for media in ([theirs], [UNKNOWN], ["not-a-uuid"], "abc"):
+        bad = api.post("/posts", who=ada, json={"text": "x", "scope": "public", "media": media})
+        assert error(bad, 400)["field"].startswith("media")
+    assert len(stored_posts(services, ada)) == 1
+    assert services.content.media_attachments(theirs) == []
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"scope": "public"}, "text"),
+        ({"text": "", "scope": "public"}, "text"),
+        ({"text": "   ", "scope": "public"}, "text"),
+        ({"text": "x" * 10_001, "scope": "public"}, "text"),
+        ({"text": 5, "scope": "public"}, "text"),
+        ({"text": "x"}, "scope"),
+        ({"text": "x", "scope": "everyone"}, "scope"),
+        ({"text": "x", "scope": "group", "group_uuid": "nope"}, "group_uuid"),
+        ([{"text": "x"}], "body"),
+    ],
+)
+def test_bad_post_bodies_name_the_field_and_store_nothing(api, services, body, field):
+    ada = api.person("Ada")
+    error(api.post("/posts", who=ada, json=body), 400, field)
+    assert stored_posts(services, ada) == [] and published(services, "post.created") == []
+
+
+def test_malformed_and_oversized_bodies(api, services):
+    ada = api.person("Ada")
+    headers = {"Content-Type": "application/json"}
+    error(api.post("/posts", who=ada, data="{text: 'x'", headers=headers), 400, "body")
+    error(api.post("/posts", who=ada, json={"text": TOO_BIG, "scope": "public"}), 413)
+    assert stored_posts(services, ada) == []
+
+
+def test_every_post_route_needs_a_live_token(api, services):
+    ada = api.person("Ada")
+    post = write(api, ada)["uuid"]
+    calls = [
+        ("POST", "/posts", {"text": "x", "scope": "public"}),
+        ("GET", f"/posts/{post}", None),
+        ("POST", f"/posts/{post}/comments", {"text": "x"}),
+        ("PUT", f"/posts/{post}/reactions/like", None),
+        ("DELETE", f"/posts/{post}/reactions/like", None),
+        ("POST", f"/posts/{post}/shares", {"scope": "public"}),
+    ]
+    assert api.post("/auth/logout", who=ada).status_code == 204
+    for method, path, body in calls:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, ada.auth):
+            error(api.call(method, path, json=body, headers=headers), 401)
+    assert len(stored_posts(services, ada)) == 1
+    assert services.content.get_post(post).comment_count == 0
+
+
+def test_unknown_and_malformed_post_ids(api):
+    ada = api.person("Ada")
+    for method, tail, body in [
+        ("GET", "", None),
+        ("POST", "/comments", {"text": "x"}),
+        ("PUT", "/reactions/like", None),
+        ("DELETE", "/reactions/like", None),
+        ("POST", "/shares", {"scope": "public"}),
+    ]:
+        error(api.call(method, f"/posts/{UNKNOWN}{tail}", ada, json=body), 404)
+        error(api.call(method, f"/posts/12345{tail}", ada, json=body), 400, "uuid")
+
+
+def test_comments_reactions_and_shares_add_up(api, services):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    post = write(api, ada)["uuid"]
+    comment = api.post(f"/posts/{post}/comments", who=bob, json={"text": "  Nice!  "})
+    assert comment.status_code == 201 and comment.get_json()["comment"]["text"] == "Nice!"
+    for who, code in [(bob, "like"), (bob, "like"), (bob, "heart"), (ada, "like")]:
+        assert api.put(f"/posts/{post}/reactions/{code}", who=who).status_code == 204
+    share = api.post(f"/posts/{post}/shares", who=bob, json={"scope": "public", "comment": "read"})
+    assert share.status_code == 201 and share.get_json()["share"]["author_uuid"] == ada.uuid
+    read = api.get(f"/posts/{post}", who=bob).get_json()["post"]
+    assert [c["text"] for c in read["comments"]] == ["Nice!"]
+    assert read["reaction_summary"] == {"like": 2, "heart": 1}
+    assert read["my_reactions"] == ["heart", "like"]
+    assert (read["comment_count"], read["reaction_count"], read["share_count"]) == (1, 3, 1)
+    assert len(published(services, "reaction.added")) == 3
+    assert (
+        len(published(services, "comment.created"))
+        == len(published(services, "share.created"))
+        == 1
+    )
+
+
+def test_taking_a_reaction_back(api, services):
+    ada = api.person("Ada")
+    post = write(api, ada)["uuid"]
+    api.put(f"/posts/{post}/reactions/like", who=ada)
+    assert api.delete(f"/posts/{post}/reactions/like", who=ada).status_code == 204
+    assert api.delete(f"/posts/{post}/reactions/like", who=ada).status_code == 204
+    assert services.content.reactions(post) == []
+    assert len(published(services, "reaction.removed")) == 1
+    error(api.put(f"/posts/{post}/reactions/LIKE!", who=ada), 400, "code")
+
+
+@pytest.mark.parametrize(
+    "tail, body, field",
+    [
+        ("/comments", {}, "text"),
+        ("/comments", {"text": ""}, "text"),
+        ("/comments", {"text": "x" * 2_001}, "text"),
+        ("/comments", {"text": ["x"]}, "text"),
+        ("/shares", {}, "scope"),
+        ("/shares", {"scope": "galaxy"}, "scope"),
+        ("/shares", {"scope": "public", "comment": "x" * 2_001}, "comment"),
+    ],
+)
+def test_bad_engagement_changes_nothing(api, services, tail, body, field):
+    ada = api.person("Ada")
+    post = write(api, ada)["uuid"]
+    error(api.post(f"/posts/{post}{tail}", who=ada, json=body), 400, field)
+    stored = services.content.get_post(post)
+    assert (stored.comment_count, stored.share_count) == (0, 0)
+
+
+def test_followers_only_and_private_group_posts_stay_hidden(api, services):
+    ada, fan, eve, member = (api.person(n) for n in ("Ada", "Fan", "Eve", "Mem"))
+    assert api.put(f"/users/{ada.uuid}/follow", who=fan).status_code == 204
+    followers = write(api, ada, "for my followers", scope="followers")["uuid"]
+    group = group_of(api, ada, member)
+    secret = write(api, ada, "members only", scope="group", group_uuid=group)["uuid"]
+    assert api.get(f"/posts/{followers}", who=fan).status_code == 200
+    assert api.get(f"/posts/{secret}", who=member).status_code == 200
+    for who, post in [(eve, followers), (eve, secret), (fan, secret)]:
+        error(api.get(f"/posts/{post}", who=who), 404)
+        error(api.post(f"/posts/{post}/comments", who=who, json={"text": "x"}), 404)
+        error(api.put(f"/posts/{post}/reactions/like", who=who), 404)
+        error(api.post(f"/posts/{post}/shares", who=who, json={"scope": "followers"}), 404)
+    error(api.post(f"/posts/{secret}/shares", who=member, json={"scope": "public"}), 403, "scope")
+    assert services.content.reactions(secret) == [] and services.content.shares(secret) == []
+    listed = api.get(f"/users/{ada.uuid}/posts", who=eve).get_json()["items"]
+    assert [p["uuid"] for p in listed] == []
+
+
+def test_event_functions_index_and_link_once_however_often_delivered(api, services):
+    ada, fan = api.person("Ada"), api.person("Fan")
+    api.put(f"/users/{ada.uuid}/follow", who=fan)
+    post = write(api, ada, "Kayaking on the quiet river")["uuid"]
+    api.settle()
+    [event] = [d.event for d in published(services, "post.created")]
+    ctx = Context(services=services)
+    for _ in range(2):  # redelivery is normal
+        index_post_for_search(event, ctx)
+        link_post_in_graph(event, ctx)
+    hits = services.search.query("kayaking", types=["posts"], visible_to=["public"], limit=10)
+    assert [h.uuid for h in hits] == [post]
+    assert [s.uuid for s in services.graph.suggest_posts(fan.uuid, limit=10)] == [post]
+
+
+def test_a_post_created_event_for_no_post_is_a_dead_letter(api, services):
+    services.bus.publish(make_event("post.created", UNKNOWN, {"uuid": UNKNOWN}), key=UNKNOWN)
+    services.bus.publish(make_event("post.created", "x", {"uuid": "nope"}), key="x")
+    api.settle()
+    assert len(published(services, "townsquare.dead_letter", DEAD_LETTER)) >= 4
+    assert services.search.query("nope", types=["posts"], visible_to=["public"], limit=5) == []

@@ -1,0 +1,108 @@
+"""GET /recommendations/{people|groups|posts}: what the graph suggests, minus what the
+caller may not see."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def error(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()["error"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
+
+
+def write(api, who, text, **fields) -> str:
+    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["post"]["uuid"]
+
+
+def group_of(api, admin, *members, private=True) -> str:
+    group = api.post("/groups", who=admin, json={"name": "Club", "is_private": private})
+    uuid = group.get_json()["group"]["uuid"]
+    for person in members:
+        added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
+        assert added.status_code == 201, added.get_json()
+    return uuid
+
+
+def follow(api, who, *people) -> None:
+    for person in people:
+        assert api.put(f"/users/{person.uuid}/follow", who=who).status_code == 204
+
+
+def suggested(api, who, kind, **query) -> list[dict]:
+    response = api.get(f"/recommendations/{kind}", who=who, query_string=query)
+    assert response.status_code == 200, response.get_json()
+    items = response.get_json()["items"]
+    assert all(set(item) == {"uuid", "score", "reason"} and item["reason"] for item in items)
+    return items
+
+
+def test_people_followed_by_those_you_follow(api):
+    me, bob, cat, dan = (api.person(n) for n in ("Me", "Bob", "Cat", "Dan"))
+    follow(api, me, bob, cat)
+    follow(api, bob, dan, me)
+    follow(api, cat, dan, bob)
+    api.settle()
+    items = suggested(api, me, "people")
+    assert [item["uuid"] for item in items] == [dan.uuid]
+    assert items[0]["score"] == 2
+    assert suggested(api, me, "people", limit=1) == items[:1]
+
+
+def test_groups_skip_private_and_deleted_ones(api):
+    me, bob = api.person("Me"), api.person("Bob")
+    follow(api, me, bob)
+    public = group_of(api, bob, private=False)
+    gone = group_of(api, bob, private=False)
+    group_of(api, bob)  # private: never suggested to an outsider
+    assert api.delete(f"/groups/{gone}", who=bob).status_code == 204
+    api.settle()
+    assert [item["uuid"] for item in suggested(api, me, "groups")] == [public]
+
+
+def test_posts_skip_what_the_caller_may_not_see(api):
+    me, bob, cat = api.person("Me"), api.person("Bob"), api.person("Cat")
+    follow(api, me, bob)
+    follow(api, bob, cat)  # so bob may see, and react to, cat's followers-only post
+    club = group_of(api, bob)
+    shown = write(api, bob, "open to all")
+    write(api, bob, "club only", scope="group", group_uuid=club)
+    liked = write(api, cat, "cat's public post")
+    hidden = write(api, cat, "cat's followers only", scope="followers")
+    for post in (liked, hidden):
+        assert api.put(f"/posts/{post}/reactions/like", who=bob).status_code == 204
+    write(api, me, "my own post")
+    api.settle()
+    assert {item["uuid"] for item in suggested(api, me, "posts")} == {shown, liked}
+
+
+def test_a_newcomer_gets_empty_lists(api):
+    me = api.person("Me")
+    for kind in ("people", "groups", "posts"):
+        assert suggested(api, me, kind) == []
+
+
+@pytest.mark.parametrize(
+    "path, status, field",
+    [
+        ("/recommendations/songs", 404, "kind"),
+        ("/recommendations/People", 400, "kind"),
+        ("/recommendations/people?limit=0", 400, "limit"),
+        ("/recommendations/posts?limit=many", 400, "limit"),
+    ],
+)
+def test_bad_recommendation_requests(api, path, status, field):
+    error(api.get(path, who=api.person("Me")), status, field)
+
+
+def test_recommendations_need_a_live_token(api):
+    me = api.person("Me")
+    error(api.get("/recommendations/people"), 401)
+    error(api.get("/recommendations/people", headers={"Authorization": "Bearer x"}), 401)
+    api.post("/auth/logout", who=me)
+    error(api.get("/recommendations/posts", who=me), 401)

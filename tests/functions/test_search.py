@@ -1,0 +1,131 @@
+"""GET /search: ranked hits over posts, users and groups — only what the caller may see."""
+
+from __future__ import annotations
+
+import pytest
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def error(response, status: int, field: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()["error"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body
+
+
+def write(api, who, text, **fields) -> str:
+    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["post"]["uuid"]
+
+
+def group_of(api, admin, *members, name="Club", private=True) -> str:
+    group = api.post("/groups", who=admin, json={"name": name, "is_private": private})
+    uuid = group.get_json()["group"]["uuid"]
+    for person in members:
+        added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
+        assert added.status_code == 201, added.get_json()
+    return uuid
+
+
+def found(api, who, q, type_="posts", **query) -> list[str]:
+    response = api.get("/search", who=who, query_string={"q": q, "type": type_, **query})
+    assert response.status_code == 200, response.get_json()
+    items = response.get_json()["items"]
+    assert all(set(item) >= {"type", "uuid", "score", "snippet"} for item in items)
+    assert all(item["type"] == type_ for item in items)
+    return [item["uuid"] for item in items]
+
+
+def test_posts_are_found_best_first(api):
+    ada = api.person("Ada")
+    weak = write(api, ada, "a walk by the river, then tea at home with a book")
+    strong = write(api, ada, "river river river: the river festival")
+    write(api, ada, "nothing to do with water")
+    api.settle()
+    response = api.get("/search", who=ada, query_string={"q": "river"})
+    items = response.get_json()["items"]
+    assert [item["uuid"] for item in items] == [strong, weak]
+    assert items[0]["score"] >= items[1]["score"] and "river" in items[0]["snippet"].lower()
+    assert found(api, ada, "river", limit=1) == [strong]
+
+
+def test_private_group_posts_are_found_by_members_only(api):
+    ada, member, eve = api.person("Ada"), api.person("Mem"), api.person("Eve")
+    club = group_of(api, ada, member)
+    post = write(api, ada, "secret marmalade recipe", scope="group", group_uuid=club)
+    api.settle()
+    assert found(api, member, "marmalade") == [post]
+    assert found(api, eve, "marmalade") == []
+    assert api.delete(f"/groups/{club}/members/{member.uuid}", who=member).status_code == 204
+    assert found(api, member, "marmalade") == []
+
+
+def test_a_deleted_groups_posts_leave_search(api):
+    ada, eve = api.person("Ada"), api.person("Eve")
+    club = group_of(api, ada, private=False)
+    post = write(api, ada, "open meeting minutes", scope="group", group_uuid=club)
+    api.settle()
+    assert found(api, eve, "minutes") == [post]
+    assert api.delete(f"/groups/{club}", who=ada).status_code == 204
+    api.settle()
+    assert found(api, eve, "minutes") == []
+
+
+def test_followers_posts_are_found_by_followers_and_the_author(api):
+    ada, fan, eve = api.person("Ada"), api.person("Fan"), api.person("Eve")
+    api.put(f"/users/{ada.uuid}/follow", who=fan)
+    post = write(api, ada, "birdwatching log for friends", scope="followers")
+    api.settle()
+    assert found(api, ada, "birdwatching") == [post]
+    assert found(api, fan, "birdwatching") == [post]
+    assert found(api, eve, "birdwatching") == []
+    api.delete(f"/users/{ada.uuid}/follow", who=fan)
+    assert found(api, fan, "birdwatching") == []
+
+
+def test_users_and_groups_are_searchable_with_the_same_rules(api):
+    ada, eve = api.person("Zebulon Quist"), api.person("Eve")
+    public = group_of(api, ada, name="Quilting circle", private=False)
+    hidden = group_of(api, ada, name="Quilting secrets")
+    api.settle()
+    assert ada.uuid in found(api, eve, "Quist", "users")
+    assert found(api, eve, "quilting", "groups") == [public]
+    assert set(found(api, ada, "quilting", "groups")) == {public, hidden}
+    assert api.delete(f"/groups/{public}", who=ada).status_code == 204
+    assert found(api, eve, "quilting", "groups") == []
+
+
+def test_query_syntax_is_just_words(api):
+    ada = api.person("Ada")
+    post = write(api, ada, "cats AND dogs (together)")
+    api.settle()
+    for q in ['"cats', "cats AND", "(dogs", "*", "cats:dogs", "NOT", "-"]:
+        found(api, ada, q)
+    assert found(api, ada, '"cats AND dogs"') == [post]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "   "}, "q"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": "x", "type": "messages"}, "type"),
+        ({"q": "x", "limit": 0}, "limit"),
+        ({"q": "x", "limit": "lots"}, "limit"),
+    ],
+)
+def test_bad_search_queries_name_the_field(api, query, field):
+    error(api.get("/search", who=api.person("Ada"), query_string=query), 400, field)
+
+
+def test_search_needs_a_live_token(api):
+    ada = api.person("Ada")
+    error(api.get("/search", query_string={"q": "x"}), 401)
+    error(api.get("/search", query_string={"q": "x"}, headers={"Authorization": "Bearer x"}), 401)
+    api.post("/auth/logout", who=ada)
+    error(api.get("/search", who=ada, query_string={"q": "x"}), 401)

@@ -1,0 +1,108 @@
+"""The `townsquare` command.
+
+townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|real] [--mqtt-port P]
+townsquare stack up|down|status|env [names...]
+townsquare render              write knative/ and template.yaml from the registry
+townsquare functions           list every function and its triggers
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="townsquare", description="Townsquare: a community backend of small functions"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run everything in one process (the local emulator)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8080)
+    dev.add_argument(
+        "--data", type=Path, default=Path(".data"), help="where embedded backends keep data"
+    )
+    dev.add_argument("--demo", action="store_true", help="load a sample community on first start")
+    dev.add_argument(
+        "--backends",
+        choices=["embedded", "real"],
+        default="embedded",
+        help="real: every port on the servers of `townsquare stack up`",
+    )
+    dev.add_argument(
+        "--mqtt-port", type=int, default=1883, help="port of the embedded MQTT broker (0: any)"
+    )
+    dev.add_argument("--log-level", default="INFO")
+
+    stack = commands.add_parser("stack", help="install and run the real servers on 127.0.0.1")
+    stack.add_argument("args", nargs=argparse.REMAINDER)
+
+    commands.add_parser("render", help="write knative/ and template.yaml from the registry")
+    commands.add_parser("functions", help="list every function and its triggers")
+
+    args = parser.parse_args(argv)
+    if args.command == "dev":
+        return run_dev(args)
+    if args.command == "stack":
+        from stack.cli import run
+
+        return run(args.args)
+    if args.command == "render":
+        from triggers.deploy import render_all
+
+        for path in render_all(Path.cwd()):
+            print(f"wrote {path}")
+        return 0
+    if args.command == "functions":
+        from functions.registry import load
+        from triggers.emulator.server import trigger_table
+
+        Console().print(trigger_table(load()))
+        return 0
+    return 2
+
+
+def run_dev(args) -> int:
+    from rich.progress import Progress
+
+    from shared.settings import Settings
+    from triggers.emulator import Emulator
+    from triggers.emulator.demo import DemoLoader
+
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    overrides = {}
+    if args.backends == "real":
+        from stack import URLS
+
+        overrides = {f"{port}_url": url for port, url in URLS.items()}
+    settings = Settings(data_dir=args.data, **overrides)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)
+    console = emulator.console
+    if args.demo:
+        loader = DemoLoader(emulator.app)
+        if loader.already_loaded():
+            console.print("demo community already loaded; keeping it")
+        else:
+            with Progress(console=console) as progress:
+                loader.load(progress)
+            console.print(
+                f"demo loaded: every demo account's password is 'townsquare-demo', "
+                f"e.g. {loader.people[0]['email']}"
+            )
+    emulator.start()
+    emulator.print_listing()
+    emulator.serve_until_signal()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Knative manifests from the registry.
+
+services.yaml  one Knative Service per function (scale to zero), running functions-framework
+               on triggers/http/main.py: HTTP functions as http targets, event functions as
+               cloudevent targets.
+routes.yaml    a Gateway API HTTPRoute sending each /api/v1 path to its function's service.
+eventing.yaml  the Broker, a KafkaSource feeding it townsquare.events, one Trigger per event
+               subscription (filtered on the CloudEvent type), and a PingSource per schedule.
+config.yaml    the ConfigMap of backend URLs every service reads (TOWNSQUARE_*).
+"""
+
+from __future__ import annotations
+
+import re
+
+from functions.registry import EventTrigger, Function, Registry, Route, Schedule
+from shared.settings import PORTS
+
+IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
+NAMESPACE = "townsquare"
+BROKER = "townsquare"
+
+
+def service_name(function: Function) -> str:
+    return "ts-" + function.short_name.replace("_", "-")
+
+
+def render(registry: Registry) -> dict[str, list[dict]]:
+    functions = sorted(registry.functions.values(), key=lambda f: f.short_name)
+    return {
+        "config.yaml": [_config()],
+        "services.yaml": [
+            _service(f) for f in functions if f.of_kind(Route) or f.of_kind(EventTrigger)
+        ],
+        "routes.yaml": [_http_route(registry)],
+        "eventing.yaml": _eventing(functions),
+    }
+
+
+def _config() -> dict:
+    data = {f"TOWNSQUARE_{port.upper()}_URL": "" for port in PORTS}
+    data["TOWNSQUARE_MQTT_URL"] = ""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "townsquare-backends", "namespace": NAMESPACE},
+        "data": data,
+    }
+
+
+def _service(function: Function) -> dict:
+    args = ["--source", "triggers/http/main.py", "--target", function.short_name, "--port", "8080"]
+    if not function.of_kind(Route):
+        args += ["--signature-type", "cloudevent"]
+    return {
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Service",
+        "metadata": {
+            "name": service_name(function),
+            "namespace": NAMESPACE,
+            "labels": {
+                "app.kubernetes.io/part-of": "townsquare",
+                "townsquare/function": function.name,
+            },
+        },
+        "spec": {
+            "template": {
+                "metadata": {
+                    "annotations": {
+                        "autoscaling.knative.dev/min-scale": "0",
+                        "autoscaling.knative.dev/max-scale": "20",
+                        "autoscaling.knative.dev/target": "100",
+                    }
+                },
+                "spec": {
+                    "containers": [
+                        {
+                            "image": IMAGE,
+                            "command": ["functions-framework"],
+                            "args": args,
+                            "ports": [{"containerPort": 8080}],
+                            "envFrom": [{"configMapRef": {"name": "townsquare-backends"}}],
+                        }
+                    ]
+                },
+            }
+        },
+    }
+
+
+def _http_route(registry: Registry) -> dict:
+    rules = []
+    for function, route in sorted(
+        registry.routes(), key=lambda pair: (pair[1].path, pair[1].method)
+    ):
+        pattern = "/api/v1" + re.sub(r"{\w+}", "[^/]+", route.path)
+        rules.append(
+            {
+                "matches": [
+                    {
+                        "path": {"type": "RegularExpression", "value": pattern},
+                        "method": route.method,
+                    }
+                ],
+                "backendRefs": [
+                    {
+                        "group": "serving.knative.dev",
+                        "kind": "Service",
+                        "name": service_name(function),
+                        "port": 80,
+                    }
+                ],
+            }
+        )
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "townsquare-api", "namespace": NAMESPACE},
+        "spec": {"parentRefs": [{"name": "townsquare-gateway"}], "rules": rules},
+    }
+
+
+def _eventing(functions: list[Function]) -> list[dict]:
+    documents: list[dict] = [
+        {
+            "apiVersion": "eventing.knative.dev/v1",
+            "kind": "Broker",
+            "metadata": {"name": BROKER, "namespace": NAMESPACE},
+        },
+        {
+            "apiVersion": "sources.knative.dev/v1beta1",
+            "kind": "KafkaSource",
+            "metadata": {"name": "townsquare-events", "namespace": NAMESPACE},
+            "spec": {
+                "consumerGroup": "townsquare-knative",
+                "bootstrapServers": ["kafka:9092"],
+                "topics": ["townsquare.events"],
+                "sink": {
+                    "ref": {
+                        "apiVersion": "eventing.knative.dev/v1",
+                        "kind": "Broker",
+                        "name": BROKER,
+                    }
+                },
+            },
+        },
+        {
+            "apiVersion": "eventing.knative.dev/v1alpha1",
+            "kind": "KafkaSink",
+            "metadata": {"name": "townsquare-dead-letter", "namespace": NAMESPACE},
+            "spec": {
+                "topic": "townsquare.dead-letter",
+                "bootstrapServers": ["kafka:9092"],
+                "contentMode": "structured",
+            },
+        },
+    ]
+    for function in functions:
+        sink = {
+            "ref": {
+                "apiVersion": "serving.knative.dev/v1",
+                "kind": "Service",
+                "name": service_name(function),
+            }
+        }
+        for trigger in function.of_kind(EventTrigger):
+            documents.append(
+                {
+                    "apiVersion": "eventing.knative.dev/v1",
+                    "kind": "Trigger",
+                    "metadata": {
+                        "name": f"{service_name(function)}-{trigger.type.replace('.', '-')}",
+                        "namespace": NAMESPACE,
+                    },
+                    "spec": {
+                        "broker": BROKER,
+                        "filter": {"attributes": {"type": trigger.type}},
+                        "subscriber": sink,
+                        "delivery": {
+                            "retry": 5,
+                            "backoffPolicy": "exponential",
+                            "backoffDelay": "PT0.2S",
+                            "deadLetterSink": {
+                                "ref": {
+                                    "apiVersion": "eventing.knative.dev/v1alpha1",
+                                    "kind": "KafkaSink",
+                                    "name": "townsquare-dead-letter",
+                                }
+                            },
+                        },
+                    },
+                }
+            )
+        for index, schedule in enumerate(function.of_kind(Schedule)):
+            documents.append(
+                {
+                    "apiVersion": "sources.knative.dev/v1",
+                    "kind": "PingSource",
+                    "metadata": {
+                        "name": f"{service_name(function)}-cron-{index}",
+                        "namespace": NAMESPACE,
+                    },
+                    "spec": {
+                        "schedule": schedule.cron,
+                        "contentType": "application/json",
+                        "data": "{}",
+                        "sink": sink,
+                    },
+                }
+            )
+    return documents

@@ -1,0 +1,125 @@
+"""The emulator process: build everything from the registry, start the triggers, serve."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.table import Table
+from werkzeug.serving import make_server
+
+from functions.registry import EventTrigger, MqttTrigger, Registry, Route, Schedule, load
+from shared.context import Services
+from shared.settings import Settings
+from triggers.cron import CronTrigger
+from triggers.http import create_app
+from triggers.kafka import EventDispatcher
+from triggers.mqtt import MqttBridge
+from triggers.mqtt.broker import EmbeddedBroker
+
+log = logging.getLogger("townsquare.dev")
+
+
+@dataclass
+class Emulator:
+    settings: Settings
+    host: str = "127.0.0.1"
+    port: int = 8080
+    mqtt_port: int = 1883  # of the embedded broker, when settings name none (0: any free port)
+    console: Console = field(default_factory=Console)
+
+    def __post_init__(self) -> None:
+        self.registry: Registry = load()
+        self.services = Services(self.settings)
+        self.app = create_app(self.services)
+        self.dispatcher = EventDispatcher(self.services, self.registry)
+        self.cron = CronTrigger(self.services, self.registry)
+        self.broker: EmbeddedBroker | None = None
+        self.mqtt: MqttBridge | None = None
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.http = None
+
+    def start(self) -> None:
+        """Bind the HTTP server and start every trigger in the background."""
+        self.http = make_server(self.host, self.port, self.app, threaded=True)
+        self.port = self.http.server_port
+        self._thread("events", lambda: self.dispatcher.run_forever(self.stop))
+        self.mqtt = MqttBridge(self.services, self.registry, self.mqtt_url)
+        self.mqtt.start()
+        self.cron.start()
+        self._thread("http", self.http.serve_forever)
+
+    @property
+    def mqtt_url(self) -> str:
+        if self.settings.mqtt_url:
+            return self.settings.mqtt_url
+        if self.broker is None:
+            self.broker = EmbeddedBroker(self.host, self.mqtt_port)
+            self.broker.start()
+        return self.broker.url
+
+    def _thread(self, name: str, target) -> None:
+        thread = threading.Thread(target=target, name=f"townsquare-{name}", daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        if self.http is not None:
+            self.http.shutdown()
+        self.cron.stop()
+        if self.mqtt is not None:
+            self.mqtt.stop()
+        if self.broker is not None:
+            self.broker.stop()
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.dispatcher.close()
+        self.services.close()
+
+    def serve_until_signal(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self.stop.set())
+        self.stop.wait()
+        self.console.print("stopping…")
+        self.shutdown()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api/v1"
+
+    def print_listing(self) -> None:
+        self.console.print(f"[bold]Townsquare[/] listening on [cyan]{self.base_url}[/]")
+        self.console.print(f"  OpenAPI   {self.base_url}/openapi.json")
+        self.console.print(f"  stream    ws://{self.host}:{self.port}/api/v1/stream")
+        embedded = " (embedded broker)" if self.broker else ""
+        self.console.print(f"  MQTT      {self.mqtt_url}{embedded}")
+        backends = Table("port", "backend", title="backends", title_justify="left")
+        for port, description in self.services.describe().items():
+            backends.add_row(port, description)
+        self.console.print(backends)
+        self.console.print(trigger_table(self.registry))
+
+
+def trigger_table(registry: Registry) -> Table:
+    table = Table("function", "trigger", title="functions", title_justify="left")
+    for function in sorted(registry.functions.values(), key=lambda f: f.name):
+        for trigger in function.triggers:
+            table.add_row(function.name, describe_trigger(trigger))
+    return table
+
+
+def describe_trigger(trigger) -> str:
+    if isinstance(trigger, Route):
+        return f"http {trigger.method} /api/v1{trigger.path}"
+    if isinstance(trigger, EventTrigger):
+        return f"event {trigger.type}"
+    if isinstance(trigger, MqttTrigger):
+        return f"mqtt {trigger.topic}"
+    if isinstance(trigger, Schedule):
+        return f"cron {trigger.cron}"
+    return repr(trigger)

@@ -1,0 +1,49 @@
+"""Every failure becomes API.md's JSON error: {"error": {"code", "message", "field"?}}.
+
+Nothing is ever a 500: an exception no one translated is logged with its traceback and
+answered 503 (code "internal"), and kept in `UNEXPECTED` so tests can fail on it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from shared.errors import Invalid, RateLimited, TownsquareError, Unavailable
+
+log = logging.getLogger("townsquare.http")
+UNEXPECTED: list[BaseException] = []
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    error = {"code": code, "message": message}
+    if field:
+        error["field"] = field
+    response = jsonify({"error": error})
+    response.status_code = status
+    return response
+
+
+def from_validation(exc: ValidationError, where: str) -> Invalid:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or where
+    return Invalid(f"{where} field {field!r}: {first['msg']}", field=field)
+
+
+def to_response(exc: BaseException) -> Response:
+    if isinstance(exc, TownsquareError):
+        response = error_response(exc.status, exc.code, exc.message, exc.field)
+        if isinstance(exc, RateLimited | Unavailable):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 400, code, exc.description or exc.name)
+    UNEXPECTED.append(exc)
+    log.exception("unexpected error", exc_info=exc)
+    response = error_response(503, "internal", "the server hit an unexpected fault; retry later")
+    response.headers["Retry-After"] = "5"
+    return response

@@ -1,0 +1,155 @@
+"""Run the functions subscribed to event types (`@app.on_event`) over the bus.
+
+Each function is its own consumer group (`townsquare.fn.<name>`), so each sees every
+event once, in order per key. An offset is committed only after the function has
+finished with the event (at-least-once; functions are idempotent by uuid). What the
+function rejects (bad data, unknown entity) and what is not a CloudEvent goes to the
+dead-letter topic with the reason, and the stream moves on. A backend outage is
+retried with backoff; if it lasts, the consumer is dropped uncommitted and rebuilt, so
+the event is delivered again.
+
+The same code serves the embedded bus and Kafka: it only speaks the Bus port.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from functions.registry import EventTrigger, Function, Registry
+from shared.context import Context, Services
+from shared.errors import TownsquareError, Unavailable
+from shared.events import encode, make_event
+from shared.ports import Consumer, Delivery
+from shared.ports.bus import DEAD_LETTER, EVENTS
+
+log = logging.getLogger("townsquare.events")
+
+
+class EventDispatcher:
+    def __init__(self, services: Services, registry: Registry, *, attempts: int = 5) -> None:
+        self.services = services
+        self.ctx = Context(services=services)
+        self.subscribers: list[tuple[Function, set[str]]] = [
+            (function, {t.type for t in function.of_kind(EventTrigger)})
+            for function in registry.functions.values()
+            if function.of_kind(EventTrigger)
+        ]
+        self._consumers: dict[str, Consumer] = {}
+        self._call = retry(
+            retry=retry_if_exception_type(Unavailable),
+            wait=wait_exponential(multiplier=0.05, max=2),
+            stop=stop_after_attempt(attempts),
+            reraise=True,
+        )(self._call_once)
+
+    def group_of(self, function: Function) -> str:
+        return f"townsquare.fn.{function.name}"
+
+    def run_once(self, timeout: float = 0.0) -> int:
+        """Poll every subscriber once; return how many deliveries were handled."""
+        handled = 0
+        for function, types in self.subscribers:
+            consumer = self._consumer(function)
+            try:
+                for delivery in consumer.poll(timeout=timeout):
+                    self._handle(function, types, delivery)
+                    consumer.commit(delivery)
+                    handled += 1
+            except Unavailable:
+                log.warning(
+                    "%s: backend unavailable; will redeliver from the last commit", function.name
+                )
+                self._drop(function)
+        return handled
+
+    def drain(self, rounds: int = 50) -> int:
+        """Run until no subscriber has anything left (events may cause events)."""
+        total = 0
+        for _ in range(rounds):
+            handled = self.run_once()
+            total += handled
+            if not handled:
+                return total
+        return total
+
+    def run_forever(self, stop: threading.Event, poll_timeout: float = 0.2) -> None:
+        while not stop.is_set():
+            try:
+                if not self.run_once(timeout=poll_timeout):
+                    stop.wait(poll_timeout)
+            except Exception:  # keep the loop alive; the event stays uncommitted
+                log.exception("event loop fault")
+                stop.wait(1.0)
+
+    def close(self) -> None:
+        for name in list(self._consumers):
+            self._consumers.pop(name).close()
+
+    def _consumer(self, function: Function) -> Consumer:
+        if function.name not in self._consumers:
+            self._consumers[function.name] = self.services.bus.consumer(
+                self.group_of(function), [EVENTS]
+            )
+        return self._consumers[function.name]
+
+    def _drop(self, function: Function) -> None:
+        consumer = self._consumers.pop(function.name, None)
+        if consumer is not None:
+            consumer.close()
+
+    def _handle(self, function: Function, types: set[str], delivery: Delivery) -> None:
+        if delivery.event is None:
+            self.dead_letter(delivery, function, "not a CloudEvent")
+            return
+        if delivery.event["type"] not in types:
+            return
+        try:
+            self._call(function, delivery)
+        except Unavailable:
+            raise
+        except TownsquareError as exc:
+            self.dead_letter(delivery, function, f"{exc.code}: {exc.message}")
+        except Exception as exc:  # a poison event must not stall the stream
+            log.exception("%s failed on %s", function.name, delivery.event["id"])
+            self.dead_letter(delivery, function, f"{type(exc).__name__}: {exc}")
+
+    def _call_once(self, function: Function, delivery: Delivery) -> None:
+        function.handler(delivery.event, self.ctx)
+
+    def dead_letter(self, delivery: Delivery, function: Function | None, reason: str) -> None:
+        publish_dead_letter(
+            self.services,
+            reason=reason,
+            source=f"{delivery.topic}/{delivery.partition}/{delivery.offset}",
+            function=function.name if function else None,
+            raw=delivery.raw,
+            key=delivery.key,
+        )
+
+
+def publish_dead_letter(
+    services: Services,
+    *,
+    reason: str,
+    source: str,
+    raw: bytes,
+    function: str | None = None,
+    key: str | None = None,
+) -> None:
+    """Put what could not be processed on townsquare.dead-letter, with the reason."""
+    data = {
+        "reason": reason,
+        "source": source,
+        "function": function,
+        "original_base64": base64.b64encode(raw).decode(),
+    }
+    event = make_event("townsquare.dead_letter", key or source, data)
+    services.bus.publish_raw(encode(event), key=key, topic=DEAD_LETTER)
+    log.warning("dead letter from %s: %s", source, reason)
+
+
+__all__ = ["EventDispatcher", "EVENTS", "publish_dead_letter"]

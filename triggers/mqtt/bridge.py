@@ -1,0 +1,147 @@
+"""Subscribe to every MQTT topic filter the registry declares and run its functions.
+
+QoS 1 with manual acknowledgement: a message is acked only after its function has
+finished (or the message has been dead-lettered), on a persistent session, so a crash
+or a broker restart redelivers rather than loses. Payloads must be JSON objects; each
+becomes a CloudEvent (type `townsquare.mqtt.message`, subject = the topic, data =
+{topic, payload}). What a function rejects, and what is not JSON, goes to the bus's
+dead-letter topic with the reason; a backend outage is retried with backoff, and left
+unacked if it lasts (the broker redelivers it on the next connection).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from cloudevents.http import CloudEvent
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from functions.registry import MqttTrigger, Registry
+from shared.context import Context, Services
+from shared.errors import Invalid, TownsquareError, Unavailable
+from shared.events import make_event
+from triggers.kafka.dispatcher import publish_dead_letter
+
+log = logging.getLogger("townsquare.mqtt")
+EVENT_TYPE = "townsquare.mqtt.message"
+
+
+def mqtt_event(topic: str, raw: bytes) -> CloudEvent:
+    """MQTT message → CloudEvent; Invalid when the payload is not a JSON object."""
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Invalid(f"payload is not JSON: {exc}", field="payload") from None
+    if not isinstance(payload, dict):
+        raise Invalid("payload must be a JSON object", field="payload")
+    return make_event(
+        EVENT_TYPE, topic, {"topic": topic, "payload": payload}, source="/townsquare/mqtt"
+    )
+
+
+class MqttBridge:
+    def __init__(
+        self,
+        services: Services,
+        registry: Registry,
+        url: str,
+        *,
+        client_id: str = "townsquare-functions",
+    ):
+        self.services = services
+        self.ctx = Context(services=services)
+        self.subscriptions = registry.by_kind(MqttTrigger)
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=False,
+            manual_ack=True,
+        )
+        if parts.username:
+            self.client.username_pw_set(parts.username, parts.password)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(min_delay=0.2, max_delay=5)
+        self.connected = threading.Event()
+        self._call = retry(
+            retry=retry_if_exception_type(Unavailable),
+            reraise=True,
+            wait=wait_exponential(multiplier=0.05, max=2),
+            stop=stop_after_attempt(5),
+        )(self._run)
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+        if not self.connected.wait(timeout):
+            raise Unavailable(f"MQTT broker at {self.host}:{self.port} did not answer")
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.error("MQTT connect refused: %s", reason_code)
+            return
+        client.subscribe([(trigger.topic, 1) for _, trigger in self.subscriptions])
+        self.connected.set()
+
+    def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        try:
+            self.deliver(message.topic, message.payload)
+        except Unavailable:
+            log.warning("backend unavailable; %s left unacked for redelivery", message.topic)
+            return
+        client.ack(message.mid, message.qos)
+
+    def deliver(self, topic: str, raw: bytes) -> int:
+        """Run every function whose filter matches `topic`; return how many ran."""
+        matching = [f for f, t in self.subscriptions if mqtt.topic_matches_sub(t.topic, topic)]
+        try:
+            event = mqtt_event(topic, raw)
+        except Invalid as exc:
+            self._dead_letter(topic, raw, None, exc.message)
+            return 0
+        for function in matching:
+            try:
+                self._call(function, event)
+            except Unavailable:
+                raise
+            except TownsquareError as exc:
+                self._dead_letter(topic, raw, function.name, f"{exc.code}: {exc.message}")
+            except Exception as exc:  # a poison message must not stall the topic
+                log.exception("%s failed on %s", function.name, topic)
+                self._dead_letter(topic, raw, function.name, f"{type(exc).__name__}: {exc}")
+        return len(matching)
+
+    def _run(self, function, event: CloudEvent) -> None:
+        function.handler(event, self.ctx)
+
+    def _dead_letter(self, topic: str, raw: bytes, function: str | None, reason: str) -> None:
+        publish_dead_letter(
+            self.services,
+            reason=reason,
+            source=f"mqtt/{topic}",
+            raw=_without_token(raw),
+            function=function,
+            key=topic,
+        )
+
+
+def _without_token(raw: bytes) -> bytes:
+    """Dead letters are read by operators: never keep a bearer token in them."""
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return raw
+    if isinstance(payload, dict) and "token" in payload:
+        payload["token"] = "***"
+        return json.dumps(payload).encode()
+    return raw

@@ -1,0 +1,168 @@
+"""/api/v1/stream: everything the caller may see, pushed as it happens.
+
+- Auth: the bearer token (header, or ?token= for browsers), checked before the upgrade,
+  so a bad token is a plain 401; the Origin must be allowed (Settings.allowed_origins).
+- Push: the socket subscribes to the live store's `user:<uuid>` channel, which every
+  gateway process publishes to, so any process's sockets get any process's messages.
+- Send: {"type": "message.send", "data": {...}} goes through send_message, exactly as
+  POST /messages; the answer is {"type": "message.sent"} or {"type": "error"}.
+- Resume: ?since=<message uuid> first replays the caller's inbox after that message,
+  then goes live; pushes are de-duplicated by message uuid, so nothing is missed and
+  nothing doubled across the switch.
+- Logout closes the socket within a second (session channel, and a check every second).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections import deque
+
+from flask import Flask, g, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from functions.messages.send import send_message
+from shared.context import Context
+from shared.errors import Forbidden, Invalid, TownsquareError
+from triggers.http.gateway import BASE, authenticate
+
+PATH = BASE + "/stream"
+REPLAY_LIMIT = 1000
+
+
+def attach_stream(app: Flask, base: Context) -> None:
+    sock = Sock(app)
+
+    @app.before_request
+    def _check_stream_caller() -> None:
+        if request.path == PATH:
+            _check_origin(base)
+            g.stream_ctx = authenticate(base)
+
+    @sock.route(PATH, endpoint="stream")
+    def stream(ws) -> None:
+        Session(ws, g.stream_ctx).run(request.args.get("since"))
+
+
+def _check_origin(base: Context) -> None:
+    allowed = [o.strip() for o in base.settings.allowed_origins.split(",") if o.strip()]
+    origin = request.headers.get("Origin")
+    if origin and "*" not in allowed and origin not in allowed:
+        raise Forbidden(f"Origin {origin!r} may not open a stream", field="Origin")
+
+
+class Session:
+    def __init__(self, ws, ctx: Context) -> None:
+        self.ws, self.ctx, self.me = ws, ctx, ctx.me
+        self.sent: deque[str] = deque(maxlen=4096)
+        self.send_lock = threading.Lock()
+        self.open = threading.Event()
+        self.open.set()
+
+    def run(self, since: str | None) -> None:
+        subscription = self.ctx.live.subscribe(
+            [f"user:{self.me.uuid}", f"session:{self.ctx.token_hash}"]
+        )
+        try:
+            self._replay(since)
+            threading.Thread(target=self._push, args=(subscription,), daemon=True).start()
+            self._receive()
+        finally:
+            self.open.clear()
+            subscription.close()
+
+    def _replay(self, since: str | None) -> None:
+        if not since:
+            return
+        anchor = self.ctx.live.get_message(since) or self.ctx.content.get_archived_message(since)
+        if anchor is None:
+            self._emit(
+                {
+                    "type": "error",
+                    "data": {
+                        "code": "not_found",
+                        "field": "since",
+                        "message": "since names no message we still hold",
+                    },
+                }
+            )
+            return
+        for message in self.ctx.live.inbox(
+            self.me.uuid, after=anchor.created_at, limit=REPLAY_LIMIT
+        ):
+            if message.uuid != anchor.uuid:
+                self._emit({"type": "message.created", "data": message.as_json()})
+
+    def _push(self, subscription) -> None:
+        while self.open.is_set():
+            item = subscription.get(timeout=0.5)
+            if item is None:
+                continue
+            channel, payload = item
+            if channel.startswith("session:"):
+                self._close("logged out")
+                return
+            self._emit(payload)
+
+    def _receive(self) -> None:
+        while self.open.is_set():
+            try:
+                raw = self.ws.receive(timeout=1.0)
+            except ConnectionClosed:
+                return
+            if self.ctx.live.session_user(self.ctx.token_hash or "") is None:
+                self._close("logged out")
+                return
+            if raw is not None:
+                self._answer(raw)
+
+    def _answer(self, raw) -> None:
+        try:
+            frame = json.loads(raw)
+            if not isinstance(frame, dict) or frame.get("type") != "message.send":
+                raise Invalid(
+                    'frames must be {"type": "message.send", "data": {...}}', field="type"
+                )
+            data = frame.get("data")
+            if not isinstance(data, dict):
+                raise Invalid("data must be an object", field="data")
+            message = send_message(
+                self.ctx,
+                self.me,
+                to_user=data.get("to_user"),
+                to_group=data.get("to_group"),
+                text=data.get("text"),
+                reply_to=data.get("reply_to"),
+                media=data.get("media") or (),
+                client_id=data.get("client_id"),
+            )
+            self._emit({"type": "message.sent", "data": message.as_json()}, dedupe=False)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            self._emit(
+                {"type": "error", "data": {"code": "invalid", "message": "frames must be JSON"}}
+            )
+        except TownsquareError as exc:
+            self._emit({"type": "error", "data": exc.as_dict()})
+
+    def _emit(self, payload: dict, *, dedupe: bool = True) -> None:
+        uuid = (
+            (payload.get("data") or {}).get("uuid")
+            if payload.get("type") == "message.created"
+            else None
+        )
+        if dedupe and uuid:
+            if uuid in self.sent:
+                return
+            self.sent.append(uuid)
+        with self.send_lock:
+            try:
+                self.ws.send(json.dumps(payload))
+            except ConnectionClosed:
+                self.open.clear()
+
+    def _close(self, reason: str) -> None:
+        self.open.clear()
+        with self.send_lock, contextlib.suppress(ConnectionClosed):
+            self.ws.close(reason=1008, message=reason)
