@@ -1,0 +1,180 @@
+"""Graph on SQLite: one table of edges, suggestions in SQL — the embedded backend.
+
+URL: ``sqlite:///relative/graph.db``, ``sqlite:////absolute/graph.db`` or
+``sqlite:///:memory:``.
+
+Every edge is a row (src, rel, dst, created) with (src, rel, dst) unique, so
+adding an edge twice keeps one (and its first `created`). Suggestions are joins
+two edges deep, fine for the data of one community on one machine; a big graph
+belongs on Neo4j. One connection in WAL mode, serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from shared.adapters import sqlite_path
+from shared.adapters.graph import (
+    AUTHORED,
+    FOLLOWS,
+    IN_GROUP,
+    MEMBER_OF,
+    REACTED,
+    checked_pairs,
+    checked_relation,
+    group_suggestion,
+    person_suggestion,
+    post_suggestion,
+)
+from shared.errors import Unavailable
+from shared.records import Suggestion
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS edges (
+    src TEXT NOT NULL,
+    rel TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (src, rel, dst)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst, rel);
+"""
+
+PEOPLE = """
+SELECT f2.dst, count(DISTINCT f1.dst) AS score, max(f2.created) AS latest
+FROM edges f1 JOIN edges f2 ON f2.src = f1.dst AND f2.rel = 'FOLLOWS'
+WHERE f1.src = :me AND f1.rel = 'FOLLOWS' AND f2.dst != :me
+  AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.src = :me AND x.rel = 'FOLLOWS' AND x.dst = f2.dst)
+GROUP BY f2.dst ORDER BY score DESC, latest DESC, f2.dst LIMIT :limit
+"""
+
+GROUPS = """
+SELECT m.dst, count(DISTINCT f.dst) AS score, max(m.created) AS latest
+FROM edges f JOIN edges m ON m.src = f.dst AND m.rel = 'MEMBER_OF'
+WHERE f.src = :me AND f.rel = 'FOLLOWS'
+  AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.src = :me AND x.rel = 'MEMBER_OF' AND x.dst = m.dst)
+GROUP BY m.dst ORDER BY score DESC, latest DESC, m.dst LIMIT :limit
+"""
+
+# a group's posts only for its members; never the caller's own posts
+POSTS = """
+SELECT a.dst, max(a.rel = 'AUTHORED') AS authored,
+       count(DISTINCT CASE WHEN a.rel = 'REACTED' THEN a.src END) AS reactions,
+       max(a.created) AS latest
+FROM edges f JOIN edges a ON a.src = f.dst AND a.rel IN ('AUTHORED', 'REACTED')
+WHERE f.src = :me AND f.rel = 'FOLLOWS'
+  AND NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = a.dst)
+  AND NOT EXISTS (
+      SELECT 1 FROM edges g WHERE g.src = a.dst AND g.rel = 'IN_GROUP'
+        AND NOT EXISTS (SELECT 1 FROM edges m
+                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+GROUP BY a.dst ORDER BY authored + reactions DESC, latest DESC, a.dst LIMIT :limit
+"""
+
+
+def _now() -> int:
+    """Microseconds since the epoch: orders edges by when they were first added."""
+    return time.time_ns() // 1000
+
+
+class SqliteGraph:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.executescript(SCHEMA)
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteGraph:
+        return cls(sqlite_path(url))
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.rollback()
+                    raise
+                self._db.commit()
+            except sqlite3.OperationalError as error:
+                raise Unavailable(f"graph {self.path}: {error}") from error
+
+    def _add(self, rel: str, pairs: Iterable[tuple[str, str]], *more: tuple[str, str, str]) -> None:
+        """Add `rel` edges for `pairs`, and `more` (src, rel, dst) edges, in one transaction."""
+        now = _now()
+        rows = [(src, rel, dst, now) for src, dst in pairs]
+        rows += [(src, other, dst, now) for src, other, dst in more]
+        with self._tx() as db:
+            db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", rows)
+
+    def _remove(self, src: str, rel: str, dst: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM edges WHERE src = ? AND rel = ? AND dst = ?", (src, rel, dst))
+
+    def _rows(self, sql: str, params) -> list[tuple]:
+        with self._tx() as db:
+            return db.execute(sql, params).fetchall()
+
+    def add_edges(self, rel: str, pairs: Iterable[tuple[str, str]]) -> None:
+        self._add(checked_relation(rel), checked_pairs(pairs))
+
+    def follow(self, follower: str, followee: str) -> None:
+        self._add(FOLLOWS, [(follower, followee)])
+
+    def unfollow(self, follower: str, followee: str) -> None:
+        self._remove(follower, FOLLOWS, followee)
+
+    def following(self, user: str) -> list[str]:
+        sql = "SELECT dst FROM edges WHERE src = ? AND rel = ? ORDER BY created DESC, dst"
+        return [uuid for (uuid,) in self._rows(sql, (user, FOLLOWS))]
+
+    def followers(self, user: str) -> list[str]:
+        sql = "SELECT src FROM edges WHERE dst = ? AND rel = ? ORDER BY created DESC, src"
+        return [uuid for (uuid,) in self._rows(sql, (user, FOLLOWS))]
+
+    def is_following(self, follower: str, followee: str) -> bool:
+        sql = "SELECT 1 FROM edges WHERE src = ? AND rel = ? AND dst = ?"
+        return bool(self._rows(sql, (follower, FOLLOWS, followee)))
+
+    def join(self, user: str, group: str) -> None:
+        self._add(MEMBER_OF, [(user, group)])
+
+    def leave(self, user: str, group: str) -> None:
+        self._remove(user, MEMBER_OF, group)
+
+    def authored(self, user: str, post: str, group: str | None = None) -> None:
+        in_group = [(post, IN_GROUP, group)] if group else []
+        self._add(AUTHORED, [(user, post)], *in_group)
+
+    def reacted(self, user: str, post: str) -> None:
+        self._add(REACTED, [(user, post)])
+
+    def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(PEOPLE, {"me": user, "limit": limit})
+        return [person_suggestion(uuid, count) for uuid, count, _ in rows]
+
+    def suggest_groups(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(GROUPS, {"me": user, "limit": limit})
+        return [group_suggestion(uuid, count) for uuid, count, _ in rows]
+
+    def suggest_posts(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(POSTS, {"me": user, "limit": limit})
+        return [
+            post_suggestion(uuid, bool(authored), reactions)
+            for uuid, authored, reactions, _ in rows
+        ]
+
+    def health(self) -> None:
+        self._rows("SELECT count(*) FROM edges", ())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,236 @@
+"""Search on Elasticsearch or OpenSearch: one mapping, one query, two clients.
+
+URLs: ``opensearch://host:port[/index]`` (opensearch-py) and
+``elasticsearch://host:port[/index]`` (elasticsearch-py 8/9); ``user:pass@`` is
+passed as basic auth, ``?tls=1`` switches to https. The index defaults to
+``townsquare`` and is created, with the mapping below, when missing.
+
+- A document's id is ``{type}:{uuid}``, so indexing again replaces it.
+- title and text share an English-ish analyzer (standard tokenizer, lowercase,
+  ascii folding, porter stemming, no stop words) — the same words the FTS5
+  backend finds. `type` and `visibility` are keywords, used as filters only.
+- The query is a multi_match (title^2, text; every word must match, across both
+  fields), never query_string: user text is data, not a query language.
+- Writes use ``refresh="wait_for"``: a write returns once it is searchable, so a
+  read right after a write sees it (at the price of up to one refresh interval).
+- `score` is Elasticsearch's _score; `snippet` comes from the highlighter.
+- Connection errors, timeouts and 429/502/503/504 answers become Unavailable.
+
+The two official clients refuse each other's servers, so the classes differ only
+in how they build their client and which exceptions it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS
+from shared.errors import Unavailable
+from shared.records import SearchDoc, SearchHit, iso
+
+DEFAULT_INDEX = "townsquare"
+SNIPPET_CHARS = SNIPPET_WORDS * 8
+BUSY = (429, 502, 503, 504)  # answers that mean "try again later"
+
+SETTINGS = {
+    "number_of_shards": 1,  # one shard: scores from one set of term statistics
+    "analysis": {
+        "analyzer": {
+            "townsquare_text": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "porter_stem"],
+            }
+        }
+    },
+}
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "type": {"type": "keyword"},
+        "uuid": {"type": "keyword"},
+        "title": {"type": "text", "analyzer": "townsquare_text"},
+        "text": {"type": "text", "analyzer": "townsquare_text"},
+        "visibility": {"type": "keyword"},
+        "created_at": {"type": "date"},
+    },
+}
+
+
+def doc_id(type: str, uuid: str) -> str:
+    return f"{type}:{uuid}"
+
+
+def document(doc: SearchDoc) -> dict:
+    return {
+        "type": doc.type,
+        "uuid": doc.uuid,
+        "title": doc.title,
+        "text": doc.text,
+        "visibility": list(doc.visibility),
+        "created_at": iso(doc.created_at),
+    }
+
+
+def search_body(text: str, types: list[str], visible_to: list[str], limit: int) -> dict:
+    filters: list[dict] = [{"terms": {"visibility": visible_to}}]
+    if types:
+        filters.append({"terms": {"type": types}})
+    match = {
+        "query": text,
+        "fields": ["title^2", "text"],
+        "type": "cross_fields",
+        "operator": "and",
+    }
+    return {
+        "size": limit,
+        "query": {"bool": {"must": [{"multi_match": match}], "filter": filters}},
+        "sort": ["_score", {"created_at": "desc"}],
+        "track_scores": True,
+        "_source": ["type", "uuid", "text"],
+        "highlight": {
+            "pre_tags": [MARK_START],
+            "post_tags": [MARK_END],
+            "fields": {"text": {}, "title": {}},
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": 1,
+            "no_match_size": SNIPPET_CHARS,
+        },
+    }
+
+
+def hit(raw: dict) -> SearchHit:
+    source, marked = raw["_source"], raw.get("highlight", {})
+    snippet = _marked(marked.get("text")) or _marked(marked.get("title")) or marked.get("text")
+    return SearchHit(
+        type=source["type"],
+        uuid=source["uuid"],
+        score=float(raw["_score"]),
+        snippet=(snippet or [source["text"][:SNIPPET_CHARS]])[0],
+    )
+
+
+def _marked(fragments: list[str] | None) -> list[str] | None:
+    """The fragments if they carry a match (no_match_size fills in unmarked text otherwise)."""
+    return fragments if fragments and MARK_START in fragments[0] else None
+
+
+class _ElasticSearch:
+    """The shared body; subclasses say how to build the client and what it raises."""
+
+    def __init__(self, client: Any, index: str = DEFAULT_INDEX) -> None:
+        self.client = client
+        self.index_name = index
+        self._ready = False
+        self.unavailable, self.not_found, self.bad_request, self.api_error = self.driver_errors()
+
+    @classmethod
+    def from_url(cls, url: str) -> _ElasticSearch:
+        parts = urlsplit(url)
+        tls = parse_qs(parts.query).get("tls", ["0"])[0] in ("1", "true", "yes")
+        scheme = "https" if tls else "http"
+        host = f"{scheme}://{parts.hostname or '127.0.0.1'}:{parts.port or 9200}"
+        auth = (parts.username, parts.password or "") if parts.username else None
+        return cls(cls.build_client(host, auth), parts.path.strip("/") or DEFAULT_INDEX)
+
+    @staticmethod
+    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def driver_errors() -> tuple[tuple[type[Exception], ...], type[Any], type[Any], type[Any]]:
+        """(connection failures, not found, bad request, any answered error) of this client."""
+        raise NotImplementedError
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        """Run one request, creating the index first if needed; driver errors → Unavailable."""
+        try:
+            if not self._ready:
+                self._ensure_index()
+            return action()
+        except self.unavailable as error:
+            self._ready = False  # a server back from an outage may have lost the index
+            raise Unavailable(f"search server unavailable: {error}") from error
+        except self.api_error as error:
+            if error.status_code not in BUSY:
+                raise
+            raise Unavailable(f"search server busy: {error}") from error
+
+    def _ensure_index(self) -> None:
+        if not self.client.indices.exists(index=self.index_name):
+            try:
+                body = {"settings": SETTINGS, "mappings": MAPPINGS}
+                self.client.indices.create(index=self.index_name, body=body)
+            except self.bad_request as error:
+                if "already_exists" not in str(error):
+                    raise
+                # another process created it meanwhile
+        self._ready = True
+
+    def index(self, doc: SearchDoc) -> None:
+        self._call(
+            lambda: self.client.index(
+                index=self.index_name,
+                id=doc_id(doc.type, doc.uuid),
+                body=document(doc),
+                refresh="wait_for",
+            )
+        )
+
+    def remove(self, type: str, uuid: str) -> None:
+        def delete() -> None:
+            with suppress(self.not_found):  # removing what is gone is done
+                self.client.delete(index=self.index_name, id=doc_id(type, uuid), refresh="wait_for")
+
+        self._call(delete)
+
+    def query(
+        self, text: str, *, types: list[str], visible_to: list[str], limit: int
+    ) -> list[SearchHit]:
+        """`types` empty means every type; `visible_to` empty means nothing is visible."""
+        if not text.strip() or not visible_to or limit <= 0:
+            return []
+        body = search_body(text, types, visible_to, limit)
+        found = self._call(lambda: self.client.search(index=self.index_name, body=body))
+        return [hit(raw) for raw in found["hits"]["hits"]]
+
+    def health(self) -> None:
+        self._call(lambda: self.client.count(index=self.index_name))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class OpenSearchSearch(_ElasticSearch):
+    @staticmethod
+    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+        from opensearchpy import OpenSearch
+
+        return OpenSearch(hosts=[host], http_auth=auth, timeout=10, max_retries=1)
+
+    @staticmethod
+    def driver_errors():
+        from opensearchpy import exceptions as errors
+
+        connection = (errors.ConnectionError, errors.ConnectionTimeout)
+        return connection, errors.NotFoundError, errors.RequestError, errors.TransportError
+
+
+class ElasticsearchSearch(_ElasticSearch):
+    @staticmethod
+    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+        from elasticsearch import Elasticsearch
+
+        return Elasticsearch(hosts=[host], basic_auth=auth, request_timeout=10, max_retries=1)
+
+    @staticmethod
+    def driver_errors():
+        import elastic_transport
+        import elasticsearch
+
+        connection = (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)
+        found, bad = elasticsearch.NotFoundError, elasticsearch.BadRequestError
+        return connection, found, bad, elasticsearch.ApiError

@@ -1,0 +1,136 @@
+"""The graph contract: one body of tests for every Graph adapter.
+
+Every node is a fresh uuid, so runs on a shared server never see each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.errors import Invalid
+from shared.records import Suggestion
+from tests.contract.conftest import backend_params, open_adapter, unique
+
+
+@pytest.fixture(params=backend_params("graph"))
+def graph(request, tmp_path):
+    adapter = open_adapter("graph", request.param, tmp_path)
+    yield adapter
+    adapter.close()
+
+
+def uuids(count: int) -> list[str]:
+    return [unique() for _ in range(count)]
+
+
+def test_follow_and_unfollow_are_idempotent(graph):
+    ada, bob = uuids(2)
+    graph.follow(ada, bob)
+    graph.follow(ada, bob)
+    assert graph.following(ada) == [bob]
+    assert graph.followers(bob) == [ada]
+    assert graph.is_following(ada, bob)
+    assert not graph.is_following(bob, ada)
+    graph.unfollow(ada, bob)
+    graph.unfollow(ada, bob)
+    assert graph.following(ada) == []
+    assert graph.followers(bob) == []
+    assert not graph.is_following(ada, bob)
+
+
+def test_following_lists_the_latest_first(graph):
+    ada, bob, cy, dee = uuids(4)
+    for followee in (bob, cy, dee):
+        graph.follow(ada, followee)
+    graph.follow(ada, bob)  # again: keeps its first place in time
+    assert graph.following(ada) == [dee, cy, bob]
+    assert graph.following(unique()) == []
+    assert not graph.is_following(unique(), unique())
+
+
+def test_suggest_people_followed_by_people_i_follow(graph):
+    me, f1, f2, x, y = uuids(5)
+    graph.add_edges("FOLLOWS", [(me, f1), (me, f2)])
+    graph.add_edges("FOLLOWS", [(f1, x), (f2, x), (f1, y), (f1, me), (f1, f2)])
+    assert graph.suggest_people(me, limit=10) == [
+        Suggestion(x, 2.0, "followed by 2 people you follow"),
+        Suggestion(y, 1.0, "followed by 1 person you follow"),
+    ]
+    assert [s.uuid for s in graph.suggest_people(me, limit=1)] == [x]
+    graph.follow(me, x)
+    assert [s.uuid for s in graph.suggest_people(me, limit=10)] == [y]
+    assert graph.suggest_people(unique(), limit=10) == []
+
+
+def test_suggest_groups_my_followees_joined(graph):
+    me, f1, f2, stranger = uuids(4)
+    g1, g2, mine, far = uuids(4)
+    graph.add_edges("FOLLOWS", [(me, f1), (me, f2)])
+    graph.join(f1, g1)
+    graph.join(f1, g1)
+    graph.join(f2, g1)
+    graph.join(f1, g2)
+    graph.join(f1, mine)
+    graph.join(me, mine)
+    graph.join(stranger, far)
+    assert graph.suggest_groups(me, limit=10) == [
+        Suggestion(g1, 2.0, "2 people you follow are members"),
+        Suggestion(g2, 1.0, "1 person you follow is a member"),
+    ]
+    graph.leave(f2, g1)
+    graph.leave(f2, g1)
+    graph.leave(f1, g2)
+    assert graph.suggest_groups(me, limit=10) == [
+        Suggestion(g1, 1.0, "1 person you follow is a member")
+    ]
+
+
+def test_suggest_posts_my_followees_wrote_or_reacted_to(graph):
+    me, f1, f2, stranger = uuids(4)
+    liked, written, popular, own, secret, members, strangers = uuids(7)
+    closed, club = uuids(2)
+    graph.add_edges("FOLLOWS", [(me, f1), (me, f2)])
+    graph.join(me, club)
+    graph.reacted(f2, liked)
+    graph.authored(f1, popular)
+    graph.reacted(f2, popular)
+    graph.reacted(f2, popular)
+    graph.authored(me, own)
+    graph.reacted(f1, own)
+    graph.authored(f1, secret, group=closed)
+    graph.authored(stranger, strangers)
+    graph.reacted(stranger, written)
+    graph.authored(f2, members, group=club)
+    graph.authored(f1, written)
+    assert graph.suggest_posts(me, limit=10) == [
+        Suggestion(popular, 2.0, "posted by someone you follow and 1 person you follow reacted"),
+        Suggestion(written, 1.0, "posted by someone you follow"),
+        Suggestion(members, 1.0, "posted by someone you follow"),
+        Suggestion(liked, 1.0, "1 person you follow reacted"),
+    ]
+    graph.join(me, closed)
+    assert secret in [s.uuid for s in graph.suggest_posts(me, limit=10)]
+    assert len(graph.suggest_posts(me, limit=2)) == 2
+
+
+def test_add_edges_in_bulk(graph):
+    hub = unique()
+    fans = uuids(1200)  # more than one batch
+    graph.add_edges("FOLLOWS", [(fan, hub) for fan in fans])
+    graph.add_edges("FOLLOWS", [(fan, hub) for fan in fans[:10]])
+    assert sorted(graph.followers(hub)) == sorted(fans)
+    group, post = unique(), unique()
+    graph.add_edges("MEMBER_OF", [(fans[0], group)])
+    graph.add_edges("AUTHORED", [(fans[1], post)])
+    graph.add_edges("REACTED", [(fans[2], post)])
+    graph.add_edges("FOLLOWS", [])
+    me = unique()
+    graph.add_edges("FOLLOWS", [(me, fans[0]), (me, fans[1]), (me, fans[2])])
+    assert [s.uuid for s in graph.suggest_groups(me, limit=10)] == [group]
+    assert [s.score for s in graph.suggest_posts(me, limit=10)] == [2.0]
+    with pytest.raises(Invalid):
+        graph.add_edges("LIKES", [(me, post)])
+
+
+def test_health(graph):
+    graph.health()

@@ -1,0 +1,161 @@
+"""The search contract: one body of tests for every Search adapter.
+
+Each test puts its documents behind a fresh visibility token (and fresh words
+where a document is public), so runs on a shared server never see each other.
+"""
+
+from __future__ import annotations
+
+import uuid as _uuid
+
+import pytest
+
+from shared.adapters.search import MARK_END, MARK_START
+from shared.records import SearchDoc, utcnow
+from tests.contract.conftest import backend_params, open_adapter, unique
+
+FILLER = "a quiet afternoon by the harbour with tea and some biscuits"
+
+
+@pytest.fixture(params=backend_params("search"))
+def search(request, tmp_path):
+    adapter = open_adapter("search", request.param, tmp_path)
+    yield adapter
+    adapter.close()
+
+
+@pytest.fixture
+def token() -> str:
+    return unique("group:")
+
+
+def word() -> str:
+    """A made-up word no other test uses (letters only, one token for every analyzer)."""
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in _uuid.uuid4().hex[:12])
+
+
+def doc(title: str, text: str = FILLER, *, token: str, type: str = "posts", uuid=None):
+    return SearchDoc(type, uuid or unique(), title, text, (token,), utcnow())
+
+
+def found(search, text: str, token: str, **kw) -> list[str]:
+    kw = {"types": [], "limit": 10} | kw
+    return [hit.uuid for hit in search.query(text, visible_to=[token], **kw)]
+
+
+def test_a_title_match_ranks_above_a_text_match(search, token):
+    term = word()
+    in_text = doc("ordinary news", f"{FILLER} {term}", token=token)
+    in_title = doc(f"{term} news", FILLER, token=token)
+    elsewhere = doc("ordinary news", token=token)
+    for each in (in_text, in_title, elsewhere):
+        search.index(each)
+    hits = search.query(term, types=[], visible_to=[token], limit=10)
+    assert [hit.uuid for hit in hits] == [in_title.uuid, in_text.uuid]
+    assert hits[0].score > hits[1].score
+
+
+def test_more_matches_rank_higher(search, token):
+    term = word()
+    once = doc("news", f"{term} and then a long ramble about nothing much at all", token=token)
+    thrice = doc("news", f"{term} and {term} again, {term} all day long", token=token)
+    search.index(once)
+    search.index(thrice)
+    assert found(search, term, token) == [thrice.uuid, once.uuid]
+
+
+def test_every_word_must_match_and_limit_holds(search, token):
+    first, second = word(), word()
+    both = doc(f"{first} {second}", token=token)
+    only_first = [doc(first, token=token) for _ in range(3)]
+    for each in (both, *only_first):
+        search.index(each)
+    assert found(search, f"{first} {second}", token) == [both.uuid]
+    assert len(found(search, first, token, limit=2)) == 2
+
+
+def test_a_private_doc_reaches_only_holders_of_its_token(search, token):
+    term = word()
+    public = doc(term, token="public")
+    private = doc(term, token=token)
+    search.index(public)
+    search.index(private)
+    assert found(search, term, "public") == [public.uuid]
+    both = search.query(term, types=[], visible_to=["public", token], limit=10)
+    assert {hit.uuid for hit in both} == {public.uuid, private.uuid}
+    assert search.query(term, types=[], visible_to=[], limit=10) == []
+    assert found(search, term, unique("group:")) == []
+
+
+def test_types_filter(search, token):
+    term = word()
+    post = doc(term, token=token, type="posts")
+    user = doc(term, token=token, type="users")
+    group = doc(term, token=token, type="groups")
+    for each in (post, user, group):
+        search.index(each)
+    assert found(search, term, token, types=["users"]) == [user.uuid]
+    assert set(found(search, term, token, types=["posts", "groups"])) == {post.uuid, group.uuid}
+    assert set(found(search, term, token)) == {post.uuid, user.uuid, group.uuid}
+    hit = search.query(term, types=["users"], visible_to=[token], limit=1)[0]
+    assert (hit.type, hit.uuid) == ("users", user.uuid)
+
+
+def test_indexing_again_replaces_by_type_and_uuid(search, token):
+    old, new = word(), word()
+    first = doc(old, token=token)
+    search.index(first)
+    search.index(first.replace(title=new, visibility=("public", token)))
+    assert found(search, old, token) == []
+    assert found(search, new, token) == [first.uuid]
+    assert found(search, new, "public") == [first.uuid]
+    same_uuid_other_type = first.replace(type="users", title=new)
+    search.index(same_uuid_other_type)
+    assert len(found(search, new, token)) == 2
+
+
+def test_remove(search, token):
+    term = word()
+    kept, removed = doc(term, token=token), doc(term, token=token)
+    search.index(kept)
+    search.index(removed)
+    search.remove("posts", removed.uuid)
+    search.remove("posts", removed.uuid)  # removing what is gone is fine
+    search.remove("posts", unique())
+    assert found(search, term, token) == [kept.uuid]
+
+
+HOSTILE = ['"', '""', "AND OR", "NOT", "*", "(", ")", "NEAR", "NEAR(a b)", "a:b", "title:x",
+           "-", "^", "\\", "{}[]", "'; DROP TABLE x; --", "", "   ", "ünïcödé 日本語", "🙂", "a" * 300]  # fmt: skip
+
+
+def test_hostile_query_text_is_never_an_error(search, token):
+    operators = doc(f"AND OR NOT NEAR {word()}", token=token)
+    search.index(operators)
+    for hostile in HOSTILE:
+        hits = search.query(hostile, types=[], visible_to=[token], limit=10)
+        assert isinstance(hits, list), hostile
+    for words in ("AND OR", "NOT", "near", "(NEAR)", '"and'):  # operators are words here
+        assert found(search, words, token) == [operators.uuid], words
+
+
+def test_operators_and_quotes_around_words_still_find_them(search, token):
+    term = word()
+    target = doc(f"Café naïve {term}", token=token)
+    search.index(target)
+    for text in (f'"{term}"', f"{term}*", f"({term})", f"-{term}", f'"{term}', f"CAFE {term}"):
+        assert found(search, text, token) == [target.uuid], text
+
+
+def test_snippet_marks_the_matched_term(search, token):
+    term = word()
+    text = f"{FILLER} and then, unexpectedly, {term} appeared in the middle. {FILLER}"
+    search.index(doc("plain title", text, token=token))
+    [hit] = search.query(term, types=[], visible_to=[token], limit=10)
+    assert f"{MARK_START}{term}{MARK_END}" in hit.snippet
+    [title_hit] = search.query("plain", types=[], visible_to=[token], limit=10)
+    assert "plain" in title_hit.snippet.lower()
+
+
+def test_health(search):
+    search.health()
