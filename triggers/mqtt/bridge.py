@@ -56,7 +56,8 @@ class MqttBridge:
         self.ctx = Context(services=services)
         self.subscriptions = registry.by_kind(MqttTrigger)
         parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 1883
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -65,6 +66,8 @@ class MqttBridge:
         )
         if parts.username:
             self.client.username_pw_set(parts.username, parts.password)
+        if parts.scheme == "mqtts":
+            self.client.tls_set()
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(min_delay=0.2, max_delay=5)
