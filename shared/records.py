@@ -22,7 +22,10 @@ def new_timeuuid() -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, to the millisecond: what every store keeps (Cassandra's timestamp), so a record
+    reads back exactly as it was handed out."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def iso(when: datetime | None) -> str | None:

@@ -27,9 +27,12 @@ os.environ.setdefault("TOWNSQUARE_PASSWORD_TIME_COST", "1")
 os.environ.setdefault("TOWNSQUARE_PASSWORD_MEMORY_KIB", "1024")
 
 
+REAL = os.environ.get("TOWNSQUARE_TEST_BACKENDS") == "real"
+
+
 def _settings(tmp_path) -> Settings:
     overrides = {}
-    if os.environ.get("TOWNSQUARE_TEST_BACKENDS") == "real":
+    if REAL:
         from stack import URLS
 
         overrides = {f"{port}_url": url for port, url in URLS.items() if port != "mqtt"}
@@ -109,6 +112,8 @@ class Api:
 
     def settle(self) -> int:
         """Run every event-subscribed function until the bus is drained."""
+        if REAL:
+            return self.events.drain(timeout=0.3, quiet_rounds=2)
         return self.events.drain()
 
 

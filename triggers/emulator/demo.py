@@ -110,7 +110,7 @@ class DemoLoader:
     def already_loaded(self) -> bool:
         response = self.client.post(
             "/api/v1/auth/login",
-            json={"email": "ada.lovelace.0@demo.townsquare.test", "password": DEMO_PASSWORD},
+            json={"email": "ada.lovelace.0@demo.example.org", "password": DEMO_PASSWORD},
         )
         return response.status_code == 200
 
@@ -138,7 +138,7 @@ class DemoLoader:
 
     def _sign_up(self, i: int) -> None:
         first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST) + i) % len(LAST)]
-        email = f"{first}.{last}.{i}@demo.townsquare.test".lower()
+        email = f"{first}.{last}.{i}@demo.example.org".lower()
         user = self.call(
             "POST",
             "/auth/signup",

@@ -66,14 +66,17 @@ class EventDispatcher:
                 self._drop(function)
         return handled
 
-    def drain(self, rounds: int = 50) -> int:
-        """Run until no subscriber has anything left (events may cause events)."""
-        total = 0
+    def drain(self, *, timeout: float = 0.0, quiet_rounds: int = 1, rounds: int = 200) -> int:
+        """Run until no subscriber has had anything for `quiet_rounds` rounds in a row (events
+        may cause events). A remote log (Kafka) wants a poll timeout and two quiet rounds:
+        an empty poll there can mean "fetch still in flight", not "nothing left"."""
+        total, quiet = 0, 0
         for _ in range(rounds):
-            handled = self.run_once()
+            handled = self.run_once(timeout=timeout)
             total += handled
-            if not handled:
-                return total
+            quiet = 0 if handled else quiet + 1
+            if quiet >= quiet_rounds:
+                break
         return total
 
     def run_forever(self, stop: threading.Event, poll_timeout: float = 0.2) -> None:
