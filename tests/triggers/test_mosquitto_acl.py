@@ -3,15 +3,15 @@ started here on a free loopback port with the shipped ACL file and a password fi
 
 from __future__ import annotations
 
-import getpass
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+
+from tests.triggers.mosquitto import PrivateMosquitto
 
 ACL = Path(__file__).parents[2] / "triggers" / "mqtt" / "mosquitto" / "townsquare.acl"
 ACCOUNTS = {
@@ -24,37 +24,19 @@ pytestmark = pytest.mark.real
 
 @pytest.fixture
 def broker(tmp_path):
-    assert shutil.which("mosquitto") and shutil.which("mosquitto_passwd"), (
-        "townsquare stack up installs mosquitto"
-    )
+    assert shutil.which("mosquitto_passwd"), "`townsquare stack up` installs mosquitto"
     passwd = tmp_path / "passwd"
     passwd.touch()
     for user, password in ACCOUNTS.items():
         subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    conf = tmp_path / "mosquitto.conf"
-    # `user`: run as whoever runs the tests (as root, Mosquitto would switch to its own user)
-    conf.write_text(
-        f"user {getpass.getuser()}\nlistener {port} 127.0.0.1\nallow_anonymous false\n"
-        f"password_file {passwd}\n"
-        f"acl_file {ACL}\npersistence false\n"
-    )
     passwd.chmod(0o600)
-    process = subprocess.Popen(
-        ["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    mosquitto = PrivateMosquitto(
+        tmp_path,
+        f"allow_anonymous false\npassword_file {passwd}\nacl_file {ACL}\npersistence false\n",
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield port
-    process.terminate()
-    process.wait(5)
+    mosquitto.start()
+    yield mosquitto.port
+    mosquitto.stop()
 
 
 def client(port: int, user: str | None) -> mqtt.Client:
