@@ -43,7 +43,11 @@ def attach_stream(app: Flask, base: Context) -> None:
 
     @sock.route(PATH, endpoint="stream")
     def stream(ws) -> None:
-        Session(ws, g.stream_ctx).run(request.args.get("since"))
+        try:
+            Session(ws, g.stream_ctx).run(request.args.get("since"))
+        except TownsquareError as exc:  # after the upgrade an HTTP error page would be garbage
+            with contextlib.suppress(ConnectionClosed):
+                ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.message[:120])
 
 
 def _check_origin(base: Context) -> None:
@@ -97,7 +101,11 @@ class Session:
 
     def _push(self, subscription) -> None:
         while self.open.is_set():
-            item = subscription.get(timeout=0.5)
+            try:
+                item = subscription.get(timeout=0.5)
+            except TownsquareError:  # the live store went away: the client reconnects with since=
+                self._close("live store unavailable; reconnect with ?since=")
+                return
             if item is None:
                 continue
             channel, payload = item

@@ -37,6 +37,8 @@ from shared.errors import Unavailable
 from shared.records import Message, parse_time
 
 PREFIX = "townsquare:"
+# every open stream holds one pub/sub connection (redis-py's pool stops at 100 by default)
+MAX_CONNECTIONS = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -88,9 +90,16 @@ class RedisLive:
             from shared.adapters.live.embedded import EmbeddedServer
 
             embedded = EmbeddedServer.open(parts.path)
-            return cls(fakeredis.FakeRedis(server=embedded.server, decode_responses=True), embedded)
+            client = fakeredis.FakeRedis(
+                server=embedded.server, decode_responses=True, max_connections=MAX_CONNECTIONS
+            )
+            return cls(client, embedded)
         client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3
+            url,
+            decode_responses=True,
+            socket_timeout=5,
+            socket_connect_timeout=3,
+            max_connections=MAX_CONNECTIONS,
         )
         return cls(client)
 
