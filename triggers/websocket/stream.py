@@ -69,13 +69,17 @@ class Session:
         subscription = self.ctx.live.subscribe(
             [f"user:{self.me.uuid}", f"session:{self.ctx.token_hash}"]
         )
+        pusher = threading.Thread(target=self._push, args=(subscription,), daemon=True)
         try:
             self._replay(since)
-            threading.Thread(target=self._push, args=(subscription,), daemon=True).start()
+            pusher.start()
             self._receive()
         finally:
             self.open.clear()
-            subscription.close()
+            if pusher.is_alive():
+                pusher.join(timeout=2.0)  # the pusher owns the subscription and closes it
+            else:
+                subscription.close()
 
     def _replay(self, since: str | None) -> None:
         if not since:
@@ -100,19 +104,22 @@ class Session:
                 self._emit({"type": "message.created", "data": message.as_json()})
 
     def _push(self, subscription) -> None:
-        while self.open.is_set():
-            try:
-                item = subscription.get(timeout=0.5)
-            except TownsquareError:  # the live store went away: the client reconnects with since=
-                self._close("live store unavailable; reconnect with ?since=")
-                return
-            if item is None:
-                continue
-            channel, payload = item
-            if channel.startswith("session:"):
-                self._close("logged out")
-                return
-            self._emit(payload)
+        try:
+            while self.open.is_set():
+                try:
+                    item = subscription.get(timeout=0.5)
+                except TownsquareError:  # the live store went away: reconnect with since=
+                    self._close("live store unavailable; reconnect with ?since=")
+                    return
+                if item is None:
+                    continue
+                channel, payload = item
+                if channel.startswith("session:"):
+                    self._close("logged out")
+                    return
+                self._emit(payload)
+        finally:
+            subscription.close()
 
     def _receive(self) -> None:
         while self.open.is_set():
