@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from shared.errors import Unavailable
 
 MEMORY = ":memory:"
 
@@ -21,3 +27,39 @@ def sqlite_path(url: str) -> str:
         return MEMORY
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+class LockedSqlite:
+    """One SQLite connection (WAL) shared by the gateway's threads under a lock.
+
+    For the embedded stores whose writes are small and quick (search, graph): one writer
+    at a time is SQLite's rule anyway, and one connection keeps FTS5 and the schema simple.
+    """
+
+    def __init__(self, path: str, schema: str, what: str, *pragmas: str) -> None:
+        self.path, self.what = path, what
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        for pragma in ("journal_mode = WAL", *pragmas):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.executescript(schema)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection, alone, inside a transaction (committed unless an error escapes);
+        SQLite's operational errors (locked, I/O) become Unavailable."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.rollback()
+                    raise
+                self._db.commit()
+            except sqlite3.OperationalError as error:
+                raise Unavailable(f"{self.what} {self.path}: {error}") from error
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -11,13 +11,10 @@ belongs on Neo4j. One connection in WAL mode, serialised by a lock.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
-from shared.adapters import sqlite_path
+from shared.adapters import LockedSqlite, sqlite_path
 from shared.adapters.graph import (
     AUTHORED,
     FOLLOWS,
@@ -30,7 +27,6 @@ from shared.adapters.graph import (
     person_suggestion,
     post_suggestion,
 )
-from shared.errors import Unavailable
 from shared.records import Suggestion
 
 SCHEMA = """
@@ -84,43 +80,26 @@ def _now() -> int:
 class SqliteGraph:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(SCHEMA)
+        self._sql = LockedSqlite(path, SCHEMA, "graph")
 
     @classmethod
     def from_url(cls, url: str) -> SqliteGraph:
         return cls(sqlite_path(url))
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.rollback()
-                    raise
-                self._db.commit()
-            except sqlite3.OperationalError as error:
-                raise Unavailable(f"graph {self.path}: {error}") from error
 
     def _add(self, rel: str, pairs: Iterable[tuple[str, str]], *more: tuple[str, str, str]) -> None:
         """Add `rel` edges for `pairs`, and `more` (src, rel, dst) edges, in one transaction."""
         now = _now()
         rows = [(src, rel, dst, now) for src, dst in pairs]
         rows += [(src, other, dst, now) for src, other, dst in more]
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?)", rows)
 
     def _remove(self, src: str, rel: str, dst: str) -> None:
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             db.execute("DELETE FROM edges WHERE src = ? AND rel = ? AND dst = ?", (src, rel, dst))
 
     def _rows(self, sql: str, params) -> list[tuple]:
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             return db.execute(sql, params).fetchall()
 
     def add_edges(self, rel: str, pairs: Iterable[tuple[str, str]]) -> None:
@@ -176,5 +155,4 @@ class SqliteGraph:
         self._rows("SELECT count(*) FROM edges", ())
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._sql.close()

@@ -20,13 +20,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from shared.adapters import sqlite_path
+from shared.adapters import LockedSqlite, sqlite_path
 from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS
-from shared.errors import Unavailable
 from shared.records import SearchDoc, SearchHit, iso
 
 TITLE_WEIGHT, TEXT_WEIGHT = 2.0, 1.0
@@ -70,33 +66,14 @@ def _marks(count: int) -> str:
 class Fts5Search:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.executescript(SCHEMA)
+        self._sql = LockedSqlite(path, SCHEMA, "search index", "foreign_keys = ON")
 
     @classmethod
     def from_url(cls, url: str) -> Fts5Search:
         return cls(sqlite_path(url))
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """The connection, alone, inside a transaction (committed unless an error escapes)."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.rollback()
-                    raise
-                self._db.commit()
-            except sqlite3.OperationalError as error:
-                raise Unavailable(f"search index {self.path}: {error}") from error
-
     def index(self, doc: SearchDoc) -> None:
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             self._delete(db, doc.type, doc.uuid)
             doc_id = db.execute(
                 "INSERT INTO search_docs (type, uuid, created_at) VALUES (?, ?, ?)",
@@ -112,7 +89,7 @@ class Fts5Search:
             )
 
     def remove(self, type: str, uuid: str) -> None:
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             self._delete(db, type, uuid)
 
     @staticmethod
@@ -132,7 +109,7 @@ class Fts5Search:
         if expression is None or not visible_to or limit <= 0:
             return []
         sql, params = self._select(expression, types, visible_to, limit)
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             rows = db.execute(sql, params).fetchall()
         return [SearchHit(type=t, uuid=u, score=-rank, snippet=s) for t, u, rank, s in rows]
 
@@ -152,9 +129,8 @@ class Fts5Search:
         return sql, [*params, *types, *visible_to, limit]
 
     def health(self) -> None:
-        with self._tx() as db:
+        with self._sql.transaction() as db:
             db.execute("SELECT count(*) FROM search_docs").fetchone()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._sql.close()
