@@ -25,7 +25,7 @@ test-fast: setup      ## embedded tier only, no servers
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 stack-up: setup
 	$(BIN)/townsquare stack up

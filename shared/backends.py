@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from typing import Any
 from urllib.parse import urlsplit
 
 BACKENDS: dict[str, dict[str, str]] = {
@@ -49,7 +50,7 @@ class UnknownBackend(ValueError):
     pass
 
 
-def adapter_class(port: str, url: str) -> type:
+def adapter_class(port: str, url: str) -> Any:
     if port not in BACKENDS:
         raise UnknownBackend(f"unknown port {port!r}; the ports are {', '.join(BACKENDS)}")
     scheme = urlsplit(url).scheme.split("+")[0]

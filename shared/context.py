@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from shared.backends import describe, open_port
 from shared.errors import TownsquareError, Unauthorized
@@ -29,7 +30,7 @@ class Services:
 
     def __init__(self, settings: Settings, overrides: dict | None = None) -> None:
         self.settings = settings
-        self._open: dict[str, object] = dict(overrides or {})
+        self._open: dict[str, Any] = dict(overrides or {})
         self._lock = threading.Lock()
 
     def port(self, name: str):

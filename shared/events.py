@@ -13,7 +13,7 @@ from cloudevents.conversion import to_json
 from cloudevents.http import CloudEvent, from_json
 
 from shared.errors import Invalid
-from shared.records import iso, new_uuid, utcnow
+from shared.records import new_uuid, utcnow
 
 SOURCE = "/townsquare"
 
@@ -25,7 +25,7 @@ def make_event(type: str, subject: str, data: dict, *, source: str = SOURCE) -> 
             "source": source,
             "subject": subject,
             "id": new_uuid(),
-            "time": iso(utcnow()),
+            "time": utcnow().isoformat().replace("+00:00", "Z"),
             "datacontenttype": "application/json",
         },
         data,

@@ -6,6 +6,7 @@ Times-to-live are in seconds. Everything here may expire; the archive is the rec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,7 +27,7 @@ class Live(Protocol):
     def drop_session(self, token_hash: str) -> None: ...
 
     # message_master
-    def put_message(self, message: Message, ttl: int, *, inboxes: list[str] = ()) -> None:
+    def put_message(self, message: Message, ttl: int, *, inboxes: Sequence[str] = ()) -> None:
         """Idempotent by message.uuid; also indexed in the inbox of each user in `inboxes`."""
 
     def get_message(self, uuid: str) -> Message | None: ...

@@ -76,7 +76,7 @@ class TableContent:
     def get_post(self, uuid: str) -> Post:
         key = rows.lookup_uuid(uuid)
         row = self._read("post_master", {"post_uuid": key}) if key else None
-        if row is None:
+        if row is None or key is None:
             raise NotFound("no such post", field="uuid")
         return rows.post_from(row, self._counts([key]).get(key))
 

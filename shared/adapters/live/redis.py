@@ -28,7 +28,9 @@ import json
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
@@ -77,7 +79,8 @@ def _decode_message(text: str) -> Message:
 
 
 class RedisLive:
-    def __init__(self, client: redis.Redis, embedded=None) -> None:
+    def __init__(self, client: Any, embedded=None) -> None:
+        # Any: redis-py types replies as bytes | str; decode_responses=True makes them str
         self.client = client
         self._embedded = embedded  # EmbeddedServer for fakeredis://, None for a real server
 
@@ -90,10 +93,10 @@ class RedisLive:
             from shared.adapters.live.embedded import EmbeddedServer
 
             embedded = EmbeddedServer.open(parts.path)
-            client = fakeredis.FakeRedis(
+            fake = fakeredis.FakeRedis(
                 server=embedded.server, decode_responses=True, max_connections=MAX_CONNECTIONS
             )
-            return cls(client, embedded)
+            return cls(fake, embedded)
         client = redis.Redis.from_url(
             url,
             decode_responses=True,
@@ -124,7 +127,7 @@ class RedisLive:
 
     # message_master
     @_guarded
-    def put_message(self, message: Message, ttl: int, *, inboxes: list[str] = ()) -> None:
+    def put_message(self, message: Message, ttl: int, *, inboxes: Sequence[str] = ()) -> None:
         score = {message.uuid: _micros(message.created_at)}
         indexes = [f"{PREFIX}conversation:{message.conversation}", f"{PREFIX}recent"]
         indexes += [f"{PREFIX}inbox:{user}" for user in inboxes]
