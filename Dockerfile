@@ -1,0 +1,13 @@
+# The image every Knative service of knative/services.yaml runs (one function each, chosen by
+# functions-framework's --target). Not built by this repository's CI (no container engine there).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY shared shared
+COPY functions functions
+COPY triggers triggers
+COPY workflows workflows
+COPY stack stack
+RUN pip install --no-cache-dir '.[postgres,cassandra,kafka,elasticsearch,opensearch,neo4j,s3]'
+EXPOSE 8080
+CMD ["functions-framework", "--source", "triggers/http/main.py", "--target", "health", "--port", "8080"]
