@@ -17,7 +17,8 @@ dev: setup            ## run the whole system on embedded backends, with a demo 
 	$(BIN)/townsquare dev --demo
 
 test: setup stack-up  ## every test: embedded and real servers (installs and starts them)
-	CI=$${CI:-} $(BIN)/pytest
+	$(BIN)/pytest
+	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py
 	$(BIN)/ruff check .
 
 test-fast: setup      ## embedded tier only, no servers

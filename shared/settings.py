@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     operator_emails: str = Field(
         default="", description="comma-separated emails of operators (insights)"
     )
+    event_group_prefix: str = Field(
+        default="townsquare.fn.",
+        description="each event function's consumer group is this prefix + its name; "
+        "two deployments (or test runs) sharing one Kafka keep apart by their prefixes",
+    )
 
     def url(self, port: str) -> str:
         """The URL configured for `port`, or the embedded default under data_dir."""

@@ -3,7 +3,8 @@
 `services` is a whole Townsquare on embedded backends in a fresh folder (or, with
 TOWNSQUARE_TEST_BACKENDS=real, on the servers of `townsquare stack up`);
 `api` is an HTTP client over the real gateway with helpers to sign people up;
-`events` runs the event-subscribed functions until the bus is drained.
+`events` runs the event-subscribed functions until the bus is drained; `bus_log` reads
+what the test published.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from functions.registry import load
 from shared.context import Services
 from shared.settings import Settings
+from tests.buslog import BusLog, forget_groups, start_at_the_end
 from triggers.http import create_app
 from triggers.http.errors import UNEXPECTED
 from triggers.kafka import EventDispatcher
@@ -30,13 +32,48 @@ os.environ.setdefault("TOWNSQUARE_PASSWORD_MEMORY_KIB", "1024")
 REAL = os.environ.get("TOWNSQUARE_TEST_BACKENDS") == "real"
 
 
+RUN = uuid.uuid4().hex[:8]
+
+
+def real_overrides() -> dict[str, str]:
+    """Settings for the servers of `townsquare stack up`. Search refreshes on each write
+    instead of waiting for the next periodic refresh (up to a second per write); the event
+    functions' consumer groups are this run's own (see tests/buslog.py)."""
+    from stack import URLS
+
+    overrides = {f"{port}_url": url for port, url in URLS.items()}
+    overrides["search_url"] += ("&" if "?" in overrides["search_url"] else "?") + "refresh=true"
+    overrides["event_group_prefix"] = f"townsquare.test-{RUN}.fn."
+    return overrides
+
+
 def _settings(tmp_path) -> Settings:
     overrides = {}
     if REAL:
-        from stack import URLS
-
-        overrides = {f"{port}_url": url for port, url in URLS.items() if port != "mqtt"}
+        overrides = {k: v for k, v in real_overrides().items() if k != "mqtt_url"}
     return Settings(data_dir=tmp_path / "data", _env_file=None, **overrides)
+
+
+@pytest.fixture(scope="session")
+def run_event_groups(tmp_path_factory) -> str:
+    """The event functions' consumer groups of this run on the stack's Kafka: they start at
+    the end of the log, and are deleted when the run ends. Yields their prefix."""
+    overrides = {k: v for k, v in real_overrides().items() if k != "mqtt_url"}
+    services = Services(
+        Settings(data_dir=tmp_path_factory.mktemp("groups"), _env_file=None, **overrides)
+    )
+    dispatcher = EventDispatcher(services, load())
+    groups = [dispatcher.group_of(function) for function, _ in dispatcher.subscribers]
+    start_at_the_end(services.bus, groups)
+    yield overrides["event_group_prefix"]
+    forget_groups(services.bus, groups)
+    services.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_runs_use_their_own_event_groups(request):
+    if REAL:
+        request.getfixturevalue("run_event_groups")
 
 
 @pytest.fixture
@@ -51,6 +88,14 @@ def events(services) -> EventDispatcher:
     dispatcher = EventDispatcher(services, load())
     yield dispatcher
     dispatcher.close()
+
+
+@pytest.fixture
+def bus_log(services) -> BusLog:
+    """The events published on the bus since this test began (a shared broker holds more)."""
+    log = BusLog(services)
+    yield log
+    log.close()
 
 
 @dataclass
@@ -112,9 +157,8 @@ class Api:
 
     def settle(self) -> int:
         """Run every event-subscribed function until the bus is drained."""
-        if REAL:
-            return self.events.drain(timeout=0.3, quiet_rounds=2)
-        return self.events.drain()
+        # Kafka's fetches come back asynchronously: give each poll a moment to wait for them
+        return self.events.drain(timeout=0.05 if REAL else 0.0)
 
 
 @pytest.fixture

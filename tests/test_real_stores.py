@@ -22,7 +22,7 @@ from functions.registry import load
 from shared.context import Services
 from shared.settings import Settings
 from stack import URLS
-from tests.conftest import Api
+from tests.conftest import Api, real_overrides
 from triggers.http import create_app
 from triggers.kafka import EventDispatcher
 
@@ -30,12 +30,10 @@ pytestmark = pytest.mark.real
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory):
+def written(tmp_path_factory, run_event_groups):
     """One user, a post with media, a message — written through the API on the real stack."""
     settings = Settings(
-        data_dir=tmp_path_factory.mktemp("data"),
-        _env_file=None,
-        **{f"{port}_url": url for port, url in URLS.items()},
+        data_dir=tmp_path_factory.mktemp("data"), _env_file=None, **real_overrides()
     )
     services = Services(settings)
     api = Api(create_app(services).test_client(), EventDispatcher(services, load()))

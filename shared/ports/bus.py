@@ -34,6 +34,10 @@ class Consumer(Protocol):
     def commit(self, delivery: Delivery) -> None:
         """Everything up to and including `delivery` in its partition is done."""
 
+    def caught_up(self) -> bool:
+        """True once this member has been handed every record published so far on the
+        partitions it reads (a member still joining its group is not caught up)."""
+
     def close(self) -> None: ...
 
 

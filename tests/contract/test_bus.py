@@ -121,6 +121,21 @@ def test_committed_records_are_not_delivered_again(bus, consumers, topic):
     assert [d.event["id"] for d in consume(later, 1)] == [newest]
 
 
+def test_a_member_is_caught_up_once_handed_everything_published(bus, consumers, topic):
+    key = unique()
+    ids = publish_numbered(bus, topic, [key], rounds=3)
+    consumer = consumers(unique(), [topic])
+    got: list[Delivery] = []
+    deadline = time.monotonic() + 30
+    while not consumer.caught_up() and time.monotonic() < deadline:
+        got += consumer.poll(timeout=0.2)
+    assert [d.event["id"] for d in got] == ids  # caught up means nothing was left out
+    (newest,) = publish_numbered(bus, topic, [key], rounds=1)
+    assert not consumer.caught_up()
+    assert [d.event["id"] for d in consume(consumer, 1)] == [newest]
+    assert consumer.caught_up()
+
+
 def test_bytes_that_are_not_a_cloudevent_arrive_raw(bus, consumers, topic):
     key = unique()
     bus.publish_raw(b"\xff not json", key=key, topic=topic)

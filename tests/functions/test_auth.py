@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 
 def test_signup_login_me_logout(api):
     ada = api.person("Ada")
@@ -14,21 +16,26 @@ def test_signup_login_me_logout(api):
     assert again.get_json()["error"]["code"] == "unauthorized"
 
 
+def unique_email(name: str) -> str:
+    """An address no other test or run has signed up with (the store may be shared)."""
+    return f"{name}.{uuid.uuid4().hex[:12]}@Example.org"
+
+
 def test_signup_returns_user_without_password(api):
+    email = unique_email("Grace")
     response = api.post(
-        "/auth/signup",
-        json={"email": "Grace@Example.org", "name": "Grace", "password": "longenough"},
+        "/auth/signup", json={"email": email, "name": "Grace", "password": "longenough"}
     )
     assert response.status_code == 201
     user = response.get_json()["user"]
-    assert user["email"] == "grace@example.org"
+    assert user["email"] == email.lower() and user["email"].startswith("grace.")
     assert "password" not in str(user)
 
 
 def test_duplicate_email_is_409_case_insensitive(api):
-    body = {"email": "dup@example.org", "name": "One", "password": "longenough"}
+    body = {"email": unique_email("dup").lower(), "name": "One", "password": "longenough"}
     assert api.post("/auth/signup", json=body).status_code == 201
-    again = api.post("/auth/signup", json=body | {"email": "DUP@example.org"})
+    again = api.post("/auth/signup", json=body | {"email": body["email"].upper()})
     assert again.status_code == 409
     assert again.get_json()["error"]["field"] == "email"
 

@@ -48,7 +48,9 @@ def test_the_list_shows_what_has_been_computed(api, services, operator):
     items = api.get("/insights", who=operator).get_json()["items"]
     computed = {item["name"]: item["computed_at"] for item in items}
     assert computed["trends"] == "2026-03-01T08:30:00Z"
-    assert computed["active_users"] is None
+    # no test computes top_posts (the 404 test relies on it too); active_users, stored by
+    # another test, may already be there when the servers are shared
+    assert computed["top_posts"] is None
 
 
 def test_other_users_are_forbidden(api, services, operator):

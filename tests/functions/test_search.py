@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -13,6 +15,11 @@ def error(response, status: int, field: str | None = None) -> dict:
     if field is not None:
         assert body.get("field") == field, body
     return body
+
+
+def unique_word() -> str:
+    """A word no other test or run writes: the search index may be shared."""
+    return "w" + uuid.uuid4().hex[:12]
 
 
 def write(api, who, text, **fields) -> str:
@@ -40,16 +47,16 @@ def found(api, who, q, type_="posts", **query) -> list[str]:
 
 
 def test_posts_are_found_best_first(api):
-    ada = api.person("Ada")
-    weak = write(api, ada, "a walk by the river, then tea at home with a book")
-    strong = write(api, ada, "river river river: the river festival")
+    ada, river = api.person("Ada"), unique_word()
+    weak = write(api, ada, f"a walk by the {river}, then tea at home with a book")
+    strong = write(api, ada, f"{river} {river} {river}: the {river} festival")
     write(api, ada, "nothing to do with water")
     api.settle()
-    response = api.get("/search", who=ada, query_string={"q": "river"})
+    response = api.get("/search", who=ada, query_string={"q": river})
     items = response.get_json()["items"]
     assert [item["uuid"] for item in items] == [strong, weak]
-    assert items[0]["score"] >= items[1]["score"] and "river" in items[0]["snippet"].lower()
-    assert found(api, ada, "river", limit=1) == [strong]
+    assert items[0]["score"] >= items[1]["score"] and river in items[0]["snippet"].lower()
+    assert found(api, ada, river, limit=1) == [strong]
 
 
 def test_private_group_posts_are_found_by_members_only(api):
@@ -64,14 +71,14 @@ def test_private_group_posts_are_found_by_members_only(api):
 
 
 def test_a_deleted_groups_posts_leave_search(api):
-    ada, eve = api.person("Ada"), api.person("Eve")
+    ada, eve, word = api.person("Ada"), api.person("Eve"), unique_word()
     club = group_of(api, ada, private=False)
-    post = write(api, ada, "open meeting minutes", scope="group", group_uuid=club)
+    post = write(api, ada, f"open meeting minutes {word}", scope="group", group_uuid=club)
     api.settle()
-    assert found(api, eve, "minutes") == [post]
+    assert found(api, eve, f"minutes {word}") == [post]
     assert api.delete(f"/groups/{club}", who=ada).status_code == 204
     api.settle()
-    assert found(api, eve, "minutes") == []
+    assert found(api, eve, f"minutes {word}") == []
 
 
 def test_followers_posts_are_found_by_followers_and_the_author(api):
@@ -87,24 +94,24 @@ def test_followers_posts_are_found_by_followers_and_the_author(api):
 
 
 def test_users_and_groups_are_searchable_with_the_same_rules(api):
-    ada, eve = api.person("Zebulon Quist"), api.person("Eve")
-    public = group_of(api, ada, name="Quilting circle", private=False)
-    hidden = group_of(api, ada, name="Quilting secrets")
+    ada, eve, word = api.person("Zebulon Quist"), api.person("Eve"), unique_word()
+    public = group_of(api, ada, name=f"Quilting circle {word}", private=False)
+    hidden = group_of(api, ada, name=f"Quilting secrets {word}")
     api.settle()
     assert ada.uuid in found(api, eve, "Quist", "users")
-    assert found(api, eve, "quilting", "groups") == [public]
-    assert set(found(api, ada, "quilting", "groups")) == {public, hidden}
+    assert found(api, eve, f"quilting {word}", "groups") == [public]
+    assert set(found(api, ada, f"quilting {word}", "groups")) == {public, hidden}
     assert api.delete(f"/groups/{public}", who=ada).status_code == 204
-    assert found(api, eve, "quilting", "groups") == []
+    assert found(api, eve, f"quilting {word}", "groups") == []
 
 
 def test_query_syntax_is_just_words(api):
-    ada = api.person("Ada")
-    post = write(api, ada, "cats AND dogs (together)")
+    ada, word = api.person("Ada"), unique_word()
+    post = write(api, ada, f"cats AND dogs (together) {word}")
     api.settle()
     for q in ['"cats', "cats AND", "(dogs", "*", "cats:dogs", "NOT", "-"]:
         found(api, ada, q)
-    assert found(api, ada, '"cats AND dogs"') == [post]
+    assert found(api, ada, f'"cats AND dogs {word}"') == [post]
 
 
 @pytest.mark.parametrize(

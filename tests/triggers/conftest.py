@@ -4,7 +4,6 @@ ports, and real clients for it: requests over HTTP, websocket-client, paho-mqtt.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 
@@ -14,6 +13,7 @@ import requests
 import websocket
 
 from shared.settings import Settings
+from tests.conftest import REAL, real_overrides
 from triggers.emulator import Emulator
 
 
@@ -113,11 +113,7 @@ class Socket:
 
 @pytest.fixture
 def running(tmp_path):
-    overrides = {}
-    if os.environ.get("TOWNSQUARE_TEST_BACKENDS") == "real":
-        from stack import URLS
-
-        overrides = {f"{port}_url": url for port, url in URLS.items()}
+    overrides = real_overrides() if REAL else {}
     settings = Settings(data_dir=tmp_path / "data", _env_file=None, **overrides)
     emulator = Emulator(settings, host="127.0.0.1", port=0, mqtt_port=0)
     emulator.start()

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from shared.ports.bus import DEAD_LETTER
+from tests.buslog import BusLog
 
 
-def dead_letters(services) -> list[dict]:
-    consumer = services.bus.consumer("test-dead-letter-reader", [DEAD_LETTER])
-    try:
-        return [d.event.data for d in consumer.poll(timeout=1.0)]
-    finally:
-        consumer.close()
+def dead_letters(log: BusLog, key: str) -> list[dict]:
+    """The dead letters, since `log` was made, of what came under `key` (an MQTT topic)."""
+    return [event.data for event in log.events("townsquare.dead_letter", key)]
 
 
 def test_mqtt_message_reaches_every_members_socket_and_history(running):
@@ -62,6 +61,7 @@ def test_poison_mqtt_messages_are_dead_lettered_and_do_not_stall(running):
     socket = running.socket(bob)
     publisher = running.mqtt()
     topic = f"townsquare/chat/user/{bob['uuid']}"
+    log = BusLog(running.services, DEAD_LETTER)
     for poison in (
         b"not json",
         json.dumps({"token": "wrong", "text": "x"}),
@@ -74,14 +74,16 @@ def test_poison_mqtt_messages_are_dead_lettered_and_do_not_stall(running):
     ).wait_for_publish(5)
     assert socket.next()["data"]["text"] == "still flowing"
     letters = running.wait_for(
-        lambda: len(dead_letters(running.services)) >= 4 and dead_letters(running.services)
+        lambda: len(dead_letters(log, topic)) >= 4 and dead_letters(log, topic)
     )
     reasons = " | ".join(letter["reason"] for letter in letters)
     assert "JSON" in reasons and "unauthorized" in reasons and "token" in reasons
     assert all(ada["token"] not in json.dumps(letter) for letter in letters)
+    log.close()
 
 
 def test_device_logs_are_stored_by_device_and_time(running):
+    device = f"sensor-{uuid.uuid4().hex[:8]}"  # the log store may be shared
     publisher = running.mqtt()
     for i in range(3):
         body = {
@@ -91,12 +93,12 @@ def test_device_logs_are_stored_by_device_and_time(running):
             "fw": "1.2",
         }
         publisher.publish(
-            "townsquare/devices/sensor-7/logs", json.dumps(body), qos=1
+            f"townsquare/devices/{device}/logs", json.dumps(body), qos=1
         ).wait_for_publish(5)
     logs = running.wait_for(
         lambda: (
-            len(running.services.content.device_logs("sensor-7", since=None, limit=10)) == 3
-            and running.services.content.device_logs("sensor-7", since=None, limit=10)
+            len(running.services.content.device_logs(device, since=None, limit=10)) == 3
+            and running.services.content.device_logs(device, since=None, limit=10)
         )
     )
     assert {log["message"] for log in logs} == {"boot 0", "boot 1", "boot 2"}

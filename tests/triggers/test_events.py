@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import json
+import time
 
 from functions.registry import load
 from shared.events import encode, make_event
 from shared.ports.bus import DEAD_LETTER, EVENTS
+from shared.records import new_uuid
+from tests.buslog import BusLog
 from triggers.kafka import EventDispatcher
 
 
-def dead_letters(services) -> list[dict]:
-    consumer = services.bus.consumer("test-dead-letter-reader", [DEAD_LETTER])
-    try:
-        return [d.event.data for d in consumer.poll(timeout=1.0)]
-    finally:
-        consumer.close()
+def dead_letters(log: BusLog, key: str) -> list[dict]:
+    """The dead letters, since `log` was made, of what was published under `key`."""
+    return [event.data for event in log.events("townsquare.dead_letter", key)]
+
+
+def unique_word() -> str:
+    return "w" + new_uuid().replace("-", "")[:12]
+
+
+def delivered(consumer, type_: str, subject: str, within: float = 30.0):
+    """Poll until the event of `type_` about `subject` comes (the group may have a backlog)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for delivery in consumer.poll(timeout=1.0):
+            event = delivery.event
+            if event and event["type"] == type_ and event["subject"] == subject:
+                return delivery
+    raise AssertionError(f"no {type_} about {subject} within {within}s")
 
 
 def outside_post(uuid: str, author: str, text: str) -> dict:
@@ -36,36 +51,35 @@ def outside_post(uuid: str, author: str, text: str) -> dict:
 
 
 def test_an_outside_producers_event_runs_the_subscribed_functions(api, services):
-    ada = api.person("Ada")
-    post_uuid = "5f0c6a3e-1111-4a7e-9c1e-000000000001"
+    ada, post_uuid, word = api.person("Ada"), new_uuid(), unique_word()
     event = make_event(
         "post.created",
         post_uuid,
-        outside_post(post_uuid, ada.uuid, "zeppelin sightings"),
+        outside_post(post_uuid, ada.uuid, f"zeppelin sightings {word}"),
         source="/outside/producer",
     )
     services.bus.publish_raw(encode(event), key=post_uuid, topic=EVENTS)
     api.settle()
-    hits = api.get("/search?q=zeppelin&type=posts", ada).get_json()["items"]
+    hits = api.get(f"/search?q=zeppelin+{word}&type=posts", ada).get_json()["items"]
     assert [hit["uuid"] for hit in hits] == [post_uuid]
 
 
 def test_poison_events_go_to_dead_letter_with_the_reason_and_do_not_stall(api, services):
-    ada = api.person("Ada")
-    services.bus.publish_raw(b"\xff not json", key="x", topic=EVENTS)
-    bad = make_event("post.created", "not-a-post", {"nonsense": True})
-    services.bus.publish(bad, key="not-a-post")
+    ada, word, log = api.person("Ada"), unique_word(), BusLog(services, DEAD_LETTER)
+    not_json, not_a_post = f"x-{new_uuid()}", f"not-a-post-{new_uuid()}"
+    services.bus.publish_raw(b"\xff not json", key=not_json, topic=EVENTS)
+    bad = make_event("post.created", not_a_post, {"nonsense": True})
+    services.bus.publish(bad, key=not_a_post)
     api.settle()
-    post = api.post("/posts", ada, json={"text": "after the poison", "scope": "public"}).get_json()[
-        "post"
-    ]
+    text = f"after the poison {word}"
+    post = api.post("/posts", ada, json={"text": text, "scope": "public"}).get_json()["post"]
     api.settle()
-    assert (
-        api.get("/search?q=poison&type=posts", ada).get_json()["items"][0]["uuid"] == post["uuid"]
-    )
-    letters = dead_letters(services)
-    assert any("not a CloudEvent" in letter["reason"] for letter in letters)
+    hits = api.get(f"/search?q=poison+{word}&type=posts", ada).get_json()["items"]
+    assert hits[0]["uuid"] == post["uuid"]
+    assert any("not a CloudEvent" in letter["reason"] for letter in dead_letters(log, not_json))
+    letters = dead_letters(log, not_a_post)
     assert any(letter["function"] and "post" in letter["function"] for letter in letters)
+    log.close()
 
 
 def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothing(api, services):
@@ -79,11 +93,8 @@ def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothi
     archive = registry.get("archive_message")
     doomed = EventDispatcher(services, registry)
     consumer = doomed._consumer(archive)
-    deliveries = [
-        d for d in consumer.poll(timeout=1.0) if d.event and d.event["type"] == "message.created"
-    ]
-    assert deliveries
-    archive.handler(deliveries[-1].event, doomed.ctx)  # processed ...
+    delivery = delivered(consumer, "message.created", sent["uuid"])
+    archive.handler(delivery.event, doomed.ctx)  # processed ...
     consumer.close()  # ... and the process dies: no commit
     api.settle()  # a fresh consumer of the same group
     history = api.get(f"/messages?with_user={ada.uuid}", bob).get_json()["items"]
@@ -97,9 +108,11 @@ def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothi
 def test_dead_letters_are_cloudevents_naming_source_and_reason(services):
     from triggers.kafka.dispatcher import publish_dead_letter
 
+    log, source = BusLog(services, DEAD_LETTER), f"test/0/{new_uuid()}"
     publish_dead_letter(
-        services, reason="bad: example", source="test/0/1", raw=b'{"a": 1}', function="f.g"
+        services, reason="bad: example", source=source, raw=b'{"a": 1}', function="f.g"
     )
-    letter = dead_letters(services)[-1]
-    assert letter["reason"] == "bad: example" and letter["source"] == "test/0/1"
+    [letter] = dead_letters(log, source)
+    log.close()
+    assert letter["reason"] == "bad: example" and letter["source"] == source
     assert json.loads(__import__("base64").b64decode(letter["original_base64"])) == {"a": 1}

@@ -1,12 +1,13 @@
 """Run the functions subscribed to event types (`@app.on_event`) over the bus.
 
-Each function is its own consumer group (`townsquare.fn.<name>`), so each sees every
-event once, in order per key. An offset is committed only after the function has
-finished with the event (at-least-once; functions are idempotent by uuid). What the
-function rejects (bad data, unknown entity) and what is not a CloudEvent goes to the
-dead-letter topic with the reason, and the stream moves on. A backend outage is
-retried with backoff; if it lasts, the consumer is dropped uncommitted and rebuilt, so
-the event is delivered again.
+Each function is its own consumer group (`townsquare.fn.<name>`; the prefix is a
+setting), so each sees every event once, in order per key. Offsets are committed only
+after the function has finished with the events (at-least-once; functions are
+idempotent by uuid), once per polled batch and partition. What the function rejects
+(bad data, unknown entity) and what is not a CloudEvent goes to the dead-letter topic
+with the reason, and the stream moves on. A backend outage is retried with backoff; if
+it lasts, the consumer is dropped uncommitted and rebuilt, so the events are delivered
+again.
 
 The same code serves the embedded bus and Kafka: it only speaks the Bus port.
 """
@@ -47,18 +48,46 @@ class EventDispatcher:
         )(self._call_once)
 
     def group_of(self, function: Function) -> str:
-        return f"townsquare.fn.{function.name}"
+        return f"{self.services.settings.event_group_prefix}{function.name}"
 
     def run_once(self, timeout: float = 0.0) -> int:
         """Poll every subscriber once; return how many deliveries were handled."""
+        return self._poll(self.subscribers, timeout)
+
+    def drain(self, *, timeout: float = 0.0, rounds: int = 200) -> int:
+        """Run until every subscriber has handled everything published so far, including
+        what the functions published meanwhile (events may cause events); return how many
+        deliveries were handled. Only subscribers still behind are polled. A remote log
+        (Kafka) wants a small poll `timeout`: its fetches come back asynchronously."""
+        total = 0
+        for _ in range(rounds):
+            behind = [(f, types) for f, types in self.subscribers if not self._caught_up(f)]
+            if not behind:
+                return total
+            total += self._poll(behind, timeout)
+        log.warning("drain stopped after %d rounds with subscribers still behind", rounds)
+        return total
+
+    def _poll(
+        self,
+        subscribers: list[tuple[Function, set[str]]],
+        timeout: float,
+        stop: threading.Event | None = None,
+    ) -> int:
         handled = 0
-        for function, types in self.subscribers:
+        for function, types in subscribers:
+            if stop is not None and stop.is_set():  # shutting down: not another poll's wait
+                break
             consumer = self._consumer(function)
             try:
+                done: dict[tuple[str, int], Delivery] = {}
                 for delivery in consumer.poll(timeout=timeout):
                     self._handle(function, types, delivery)
-                    consumer.commit(delivery)
+                    done[(delivery.topic, delivery.partition)] = delivery
                     handled += 1
+                # once per partition and batch: a commit is a broker round trip
+                for delivery in done.values():
+                    consumer.commit(delivery)
             except Unavailable:
                 log.warning(
                     "%s: backend unavailable; will redeliver from the last commit", function.name
@@ -66,23 +95,17 @@ class EventDispatcher:
                 self._drop(function)
         return handled
 
-    def drain(self, *, timeout: float = 0.0, quiet_rounds: int = 1, rounds: int = 200) -> int:
-        """Run until no subscriber has had anything for `quiet_rounds` rounds in a row (events
-        may cause events). A remote log (Kafka) wants a poll timeout and two quiet rounds:
-        an empty poll there can mean "fetch still in flight", not "nothing left"."""
-        total, quiet = 0, 0
-        for _ in range(rounds):
-            handled = self.run_once(timeout=timeout)
-            total += handled
-            quiet = 0 if handled else quiet + 1
-            if quiet >= quiet_rounds:
-                break
-        return total
+    def _caught_up(self, function: Function) -> bool:
+        try:
+            return self._consumer(function).caught_up()
+        except Unavailable:
+            self._drop(function)
+            return False
 
     def run_forever(self, stop: threading.Event, poll_timeout: float = 0.2) -> None:
         while not stop.is_set():
             try:
-                if not self.run_once(timeout=poll_timeout):
+                if not self._poll(self.subscribers, poll_timeout, stop):
                     stop.wait(poll_timeout)
             except Exception:  # keep the loop alive; the event stays uncommitted
                 log.exception("event loop fault")

@@ -11,7 +11,9 @@ KafkaConsumer in the group with auto-commit off: poll() hands records out, commi
 stores offset+1 for the record's partition once it is processed (at-least-once); a new
 group starts at the beginning of the log. The first poll of a new member waits up to
 JOIN_WAIT seconds for the group to give it partitions, whatever its own timeout.
-Nothing connects until first use; a broker that cannot be reached is Unavailable.
+caught_up() compares the member's positions with its partitions' end offsets (one
+ListOffsets round trip). Nothing connects until first use; a broker that cannot be
+reached is Unavailable.
 """
 
 from __future__ import annotations
@@ -185,6 +187,18 @@ class KafkaBusConsumer:
     def commit(self, delivery: Delivery) -> None:
         partition = TopicPartition(delivery.topic, delivery.partition)
         self.consumer.commit({partition: OffsetAndMetadata(delivery.offset + 1, "", -1)})
+
+    @_guarded
+    def caught_up(self) -> bool:
+        if not self._joined:
+            return False
+        assigned = list(self.consumer.assignment())
+        try:
+            ends = self.consumer.end_offsets(assigned) if assigned else {}
+            positions = {tp: self.consumer.position(tp) for tp in ends}
+        except kafka_errors.IllegalStateError:  # a rebalance took a partition meanwhile
+            return False
+        return all(positions[tp] is not None and positions[tp] >= end for tp, end in ends.items())
 
     def close(self) -> None:
         self.consumer.close(autocommit=False)

@@ -166,11 +166,14 @@ class SqliteConsumer:
                 return deliveries
             time.sleep(min(POLL_INTERVAL, remaining))
 
-    def _fetch(self, max_records: int) -> list[Delivery]:
+    def _start(self) -> None:
         if not self._positions:
             for topic in self.topics:
                 for partition, offset in self.bus.committed(self.group, topic).items():
                     self._positions[(topic, partition)] = offset
+
+    def _fetch(self, max_records: int) -> list[Delivery]:
+        self._start()
         # start at a different partition each time, so a busy one cannot starve the rest
         order = list(self._positions)
         if not order:
@@ -189,6 +192,13 @@ class SqliteConsumer:
 
     def commit(self, delivery: Delivery) -> None:
         self.bus.commit(self.group, delivery)
+
+    def caught_up(self) -> bool:
+        self._start()
+        return not any(
+            self.bus.read(topic, partition, start, 1)
+            for (topic, partition), start in self._positions.items()
+        )
 
     def close(self) -> None:
         self._positions.clear()

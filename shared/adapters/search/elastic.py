@@ -2,8 +2,9 @@
 
 URLs: ``opensearch://host:port[/index]`` (opensearch-py) and
 ``elasticsearch://host:port[/index]`` (elasticsearch-py 8/9); ``user:pass@`` is
-passed as basic auth, ``?tls=1`` switches to https. The index defaults to
-``townsquare`` and is created, with the mapping below, when missing.
+passed as basic auth, ``?tls=1`` switches to https, ``?refresh=true`` makes every write
+refresh the index itself (see below). The index defaults to ``townsquare`` and is
+created, with the mapping below, when missing.
 
 - A document's id is ``{type}:{uuid}``, so indexing again replaces it.
 - title and text share an English-ish analyzer (standard tokenizer, lowercase,
@@ -12,7 +13,9 @@ passed as basic auth, ``?tls=1`` switches to https. The index defaults to
 - The query is a multi_match (title^2, text; every word must match, across both
   fields), never query_string: user text is data, not a query language.
 - Writes use ``refresh="wait_for"``: a write returns once it is searchable, so a
-  read right after a write sees it (at the price of up to one refresh interval).
+  read right after a write sees it (at the price of up to one refresh interval, a
+  second by default). ``?refresh=true`` keeps that promise by refreshing at once
+  (milliseconds, but a small segment per write): for tests and light write loads.
 - `score` is Elasticsearch's _score; `snippet` comes from the highlighter.
 - Connection errors, timeouts and 429/502/503/504 answers become Unavailable.
 
@@ -121,20 +124,24 @@ def _marked(fragments: list[str] | None) -> list[str] | None:
 class _ElasticSearch:
     """The shared body; subclasses say how to build the client and what it raises."""
 
-    def __init__(self, client: Any, index: str = DEFAULT_INDEX) -> None:
+    def __init__(self, client: Any, index: str = DEFAULT_INDEX, refresh: str = "wait_for") -> None:
         self.client = client
         self.index_name = index
+        self.refresh = refresh
         self._ready = False
         self.unavailable, self.not_found, self.bad_request, self.api_error = self.driver_errors()
 
     @classmethod
     def from_url(cls, url: str) -> _ElasticSearch:
         parts = urlsplit(url)
-        tls = parse_qs(parts.query).get("tls", ["0"])[0] in ("1", "true", "yes")
+        query = parse_qs(parts.query)
+        tls = query.get("tls", ["0"])[0] in ("1", "true", "yes")
+        refresh = "true" if query.get("refresh", [""])[0] in ("1", "true", "yes") else "wait_for"
         scheme = "https" if tls else "http"
         host = f"{scheme}://{parts.hostname or '127.0.0.1'}:{parts.port or 9200}"
         auth = (parts.username, parts.password or "") if parts.username else None
-        return cls(cls.build_client(host, auth), parts.path.strip("/") or DEFAULT_INDEX)
+        index = parts.path.strip("/") or DEFAULT_INDEX
+        return cls(cls.build_client(host, auth), index, refresh)
 
     @staticmethod
     def build_client(host: str, auth: tuple[str, str] | None) -> Any:
@@ -176,14 +183,16 @@ class _ElasticSearch:
                 index=self.index_name,
                 id=doc_id(doc.type, doc.uuid),
                 body=document(doc),
-                refresh="wait_for",
+                refresh=self.refresh,
             )
         )
 
     def remove(self, type: str, uuid: str) -> None:
         def delete() -> None:
             with suppress(self.not_found):  # removing what is gone is done
-                self.client.delete(index=self.index_name, id=doc_id(type, uuid), refresh="wait_for")
+                self.client.delete(
+                    index=self.index_name, id=doc_id(type, uuid), refresh=self.refresh
+                )
 
         self._call(delete)
 
