@@ -128,15 +128,28 @@ class KafkaBus:
     def consumer(self, group: str, topics: list[str]) -> KafkaBusConsumer:
         self._ensure_topics(topics)
         consumer = KafkaConsumer(
-            *topics,
             bootstrap_servers=self.servers,
             group_id=group,
             client_id=f"townsquare-{uuid.uuid4().hex[:8]}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # a member that joined before it knew a new topic's partitions is handed none,
+            # until its metadata is refreshed: keep that short, and learn them before joining
+            metadata_max_age_ms=5_000,
             **TIMEOUTS,
         )
+        for topic in topics:
+            self._await_partitions(consumer, topic)
+        consumer.subscribe(topics)
         return KafkaBusConsumer(consumer)
+
+    @staticmethod
+    def _await_partitions(consumer: KafkaConsumer, topic: str, within: float = 10.0) -> None:
+        deadline = time.monotonic() + within
+        while not consumer.partitions_for_topic(topic):
+            if time.monotonic() > deadline:
+                raise Unavailable(f"Kafka knows no partitions of {topic!r} yet")
+            time.sleep(0.1)
 
     @_guarded
     def health(self) -> None:
