@@ -7,31 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.records import Post, new_uuid
+from tests.functions.helpers import error, group_of, post_of
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
-
-
-def write(api, who, text, **fields) -> str:
-    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["post"]["uuid"]
-
-
-def group_of(api, admin, *members, private=True) -> str:
-    group = api.post("/groups", who=admin, json={"name": "Club", "is_private": private})
-    uuid = group.get_json()["group"]["uuid"]
-    for person in members:
-        added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
-        assert added.status_code == 201, added.get_json()
-    return uuid
 
 
 def feed(api, who, **query) -> dict:
@@ -133,3 +111,7 @@ def _post(author, when: datetime, group: str | None = None) -> Post:
         url_slug=f"n-{new_uuid()[:8]}",
         created_at=when,
     )
+
+
+def write(api, who, text, **fields) -> str:
+    return post_of(api, who, text, **fields)["uuid"]

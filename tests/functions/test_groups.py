@@ -6,17 +6,10 @@ import uuid
 
 import pytest
 
+from tests.functions.helpers import error
+
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 TOO_BIG = "x" * 1_100_000
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def new_group(api, who, name="Chess club", **extra) -> dict:

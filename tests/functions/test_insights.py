@@ -7,16 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.records import Insight
+from tests.functions.helpers import error
 
 WHEN = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 @pytest.fixture

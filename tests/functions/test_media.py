@@ -7,18 +7,11 @@ import uuid
 
 from shared.adapters.blobs.s3 import S3Blobs
 from shared.records import Message, new_timeuuid, utcnow
+from tests.functions.helpers import error
+from tests.functions.helpers import group_of as _group_of
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def upload(api, who, data=PNG, content_type="image/png") -> dict:
@@ -46,16 +39,6 @@ def post(api, who, media_uuid: str, **body) -> dict:
     response = api.post("/posts", who=who, json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()["post"]
-
-
-def new_group(api, admin, *members, private=False) -> str:
-    response = api.post("/groups", who=admin, json={"name": "Photos", "is_private": private})
-    assert response.status_code == 201, response.get_json()
-    group = response.get_json()["group"]["uuid"]
-    for member in members:
-        added = api.post(f"/groups/{group}/members", who=admin, json={"user_uuid": member.uuid})
-        assert added.status_code == 201, added.get_json()
-    return group
 
 
 # --- upload and fetch -----------------------------------------------------------------------
@@ -168,3 +151,7 @@ def test_media_needs_a_live_token(api, bus_log):
     error(api.post("/media", who=ada, data=PNG, content_type="image/png"), 401)
     error(api.get(f"/media/{media}", who=ada), 401)
     assert len(bus_log.events("media.uploaded", ada.uuid)) == 1
+
+
+def new_group(api, admin, *members, **options) -> str:
+    return _group_of(api, admin, *members, **{"private": False, **options})

@@ -14,17 +14,10 @@ from functions.messages.sweep import sweep_unarchived
 from shared.context import Context
 from shared.events import make_event
 from shared.records import Message, conversation_of, iso, new_timeuuid, parse_time, utcnow
+from tests.functions.helpers import error
+from tests.functions.helpers import group_of as _group_of
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def send(api, who, **body) -> dict:
@@ -52,16 +45,6 @@ def every_page(api, who, **query) -> list[str]:
         before = page["next"]
         if before is None:
             return [text for page_texts in pages for text in page_texts]
-
-
-def new_group(api, admin, *members, private=False) -> str:
-    response = api.post("/groups", who=admin, json={"name": "Chess", "is_private": private})
-    assert response.status_code == 201, response.get_json()
-    group = response.get_json()["group"]["uuid"]
-    for member in members:
-        added = api.post(f"/groups/{group}/members", who=admin, json={"user_uuid": member.uuid})
-        assert added.status_code == 201, added.get_json()
-    return group
 
 
 def archived_only(services, sender, to_user, text, created_at) -> Message:
@@ -387,3 +370,7 @@ def test_the_archival_sweep_archives_a_message_whose_event_was_lost(api, service
     assert sweep_unarchived(tick, Context(services=services)) == 1
     assert services.content.get_archived_message(lost.uuid) is not None
     assert sweep_unarchived(tick, Context(services=services)) == 0
+
+
+def new_group(api, admin, *members, **options) -> str:
+    return _group_of(api, admin, *members, **{"private": False, **options})

@@ -14,34 +14,10 @@ from shared.events import make_event
 from shared.ports.bus import DEAD_LETTER
 from shared.records import Media, new_uuid, utcnow
 from tests.buslog import BusLog
+from tests.functions.helpers import error, group_of, post_of
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 TOO_BIG = "x" * 1_100_000
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
-
-
-def write(api, who, text="Hello town square", **fields) -> dict:
-    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["post"]
-
-
-def group_of(api, admin, *members, private=True) -> str:
-    group = api.post("/groups", who=admin, json={"name": "Readers", "is_private": private})
-    assert group.status_code == 201, group.get_json()
-    uuid_ = group.get_json()["group"]["uuid"]
-    for person in members:
-        added = api.post(f"/groups/{uuid_}/members", who=admin, json={"user_uuid": person.uuid})
-        assert added.status_code == 201, added.get_json()
-    return uuid_
 
 
 def unique_word() -> str:
@@ -276,3 +252,7 @@ def test_a_post_created_event_for_no_post_is_a_dead_letter(api, services):
     assert all(letters) and sum(map(len, letters)) >= 4
     dead_letters.close()
     assert services.search.query("nope", types=["posts"], visible_to=["public"], limit=5) == []
+
+
+def write(api, who, text="Hello town square", **fields) -> dict:
+    return post_of(api, who, text, **fields)

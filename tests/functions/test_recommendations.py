@@ -5,28 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
-
-
-def write(api, who, text, **fields) -> str:
-    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["post"]["uuid"]
-
-
-def group_of(api, admin, *members, private=True) -> str:
-    group = api.post("/groups", who=admin, json={"name": "Club", "is_private": private})
-    uuid = group.get_json()["group"]["uuid"]
-    for person in members:
-        added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
-        assert added.status_code == 201, added.get_json()
-    return uuid
+from tests.functions.helpers import error, group_of, post_of
 
 
 def follow(api, who, *people) -> None:
@@ -106,3 +85,7 @@ def test_recommendations_need_a_live_token(api):
     error(api.get("/recommendations/people", headers={"Authorization": "Bearer x"}), 401)
     api.post("/auth/logout", who=me)
     error(api.get("/recommendations/posts", who=me), 401)
+
+
+def write(api, who, text, **fields) -> str:
+    return post_of(api, who, text, **fields)["uuid"]

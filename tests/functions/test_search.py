@@ -6,35 +6,14 @@ import uuid
 
 import pytest
 
+from tests.functions.helpers import error, group_of, post_of
+
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def unique_word() -> str:
     """A word no other test or run writes: the search index may be shared."""
     return "w" + uuid.uuid4().hex[:12]
-
-
-def write(api, who, text, **fields) -> str:
-    response = api.post("/posts", who=who, json={"text": text, "scope": "public", **fields})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["post"]["uuid"]
-
-
-def group_of(api, admin, *members, name="Club", private=True) -> str:
-    group = api.post("/groups", who=admin, json={"name": name, "is_private": private})
-    uuid = group.get_json()["group"]["uuid"]
-    for person in members:
-        added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
-        assert added.status_code == 201, added.get_json()
-    return uuid
 
 
 def found(api, who, q, type_="posts", **query) -> list[str]:
@@ -136,3 +115,7 @@ def test_search_needs_a_live_token(api):
     error(api.get("/search", query_string={"q": "x"}, headers={"Authorization": "Bearer x"}), 401)
     api.post("/auth/logout", who=ada)
     error(api.get("/search", who=ada, query_string={"q": "x"}), 401)
+
+
+def write(api, who, text, **fields) -> str:
+    return post_of(api, who, text, **fields)["uuid"]

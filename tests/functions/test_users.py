@@ -8,19 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.records import Post, new_uuid
+from tests.functions.helpers import error
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 TOO_BIG = "x" * 1_100_000
-
-
-def error(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()["error"]
-    assert body["code"] and body["message"]
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 def put_post(services, author, *, scope="public", group=None, minutes_ago=0, text="hello") -> Post:
