@@ -291,7 +291,10 @@ class RedisSubscription:
 
     def _next(self, deadline: float) -> dict | None:
         remaining = max(0.0, deadline - time.monotonic())
-        return self.pubsub.get_message(ignore_subscribe_messages=True, timeout=remaining)
+        try:
+            return self.pubsub.get_message(ignore_subscribe_messages=True, timeout=remaining)
+        except (OSError, ValueError) as exc:  # the client was closed under us (shutdown)
+            raise Unavailable(f"subscription closed: {exc}") from exc
 
     def close(self) -> None:
         self.pubsub.close()
