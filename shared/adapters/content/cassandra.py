@@ -201,10 +201,6 @@ class CassandraContent(TableContent):
         with translated():
             self._db().execute(batch)
 
-    def _read(self, table: str, key: dict) -> dict | None:
-        found = self._select(TABLES[table], key, [], 1)
-        return found[0] if found else None
-
     def _scan(self, table, partition, *, before=None, since=None, limit=None) -> list[dict]:
         spec = TABLES[table]
         bounds = []

@@ -163,10 +163,6 @@ class SqliteContent(TableContent):
             for table, row in writes:
                 self._write(table, row)
 
-    def _read(self, table: str, key: dict) -> dict | None:
-        found = self._select(TABLES[table], key, [], 1)
-        return found[0] if found else None
-
     def _scan(self, table, partition, *, before=None, since=None, limit=None) -> list[dict]:
         spec = TABLES[table]
         bounds = []

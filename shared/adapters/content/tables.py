@@ -18,6 +18,7 @@ from shared.errors import Invalid, NotFound
 from shared.records import Comment, Insight, Media, Message, Post, Reaction, Share
 
 from . import rows
+from .schema import TABLES, Table
 
 ATTACHABLE = ("post", "message")
 
@@ -32,8 +33,13 @@ class TableContent:
         """Upsert several rows together (one transaction or one logged batch)."""
         raise NotImplementedError
 
-    def _read(self, table: str, key: dict) -> dict | None:
+    def _select(self, spec: Table, equal: dict, bounds: list, limit: int | None) -> list[dict]:
+        """Rows of `spec` matching `equal` and the (clause, value) `bounds`, at most `limit`."""
         raise NotImplementedError
+
+    def _read(self, table: str, key: dict) -> dict | None:
+        found = self._select(TABLES[table], key, [], 1)
+        return found[0] if found else None
 
     def _scan(
         self,
