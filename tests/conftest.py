@@ -143,6 +143,15 @@ class Api:
     def delete(self, path, who=None, **kw):
         return self.call("DELETE", path, who, **kw)
 
+    def operator(self, name: str = "Operator") -> Person:
+        """A person with operator rights (insights, admin views)."""
+        person = self.person(name)
+        settings = self.client.application.extensions["townsquare"].settings
+        settings.operator_emails = ",".join(
+            e for e in (settings.operator_emails, person.user["email"]) if e
+        )
+        return person
+
     def person(self, name: str = "Ada", password: str = "correct horse battery") -> Person:
         email = f"{name.lower().replace(' ', '.')}.{uuid.uuid4().hex[:8]}@example.org"
         signup = self.post(

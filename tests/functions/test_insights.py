@@ -13,10 +13,8 @@ WHEN = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def operator(api, services):
-    person = api.person("Operator")
-    services.settings.operator_emails = f"someone@example.org, {person.user['email'].upper()}"
-    return person
+def operator(api):
+    return api.operator()
 
 
 def test_an_operator_reads_the_latest_result(api, services, operator):
