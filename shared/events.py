@@ -7,12 +7,11 @@ of one entity (one conversation, for messages) stay in order.
 
 from __future__ import annotations
 
-import json
-
 from cloudevents.conversion import to_json
 from cloudevents.http import CloudEvent, from_json
 
 from shared.errors import Invalid
+from shared.jsonin import load_object
 from shared.records import new_uuid, utcnow
 
 SOURCE = "/townsquare"
@@ -38,12 +37,7 @@ def encode(event: CloudEvent) -> bytes:
 
 def decode(raw: bytes) -> CloudEvent:
     """Bytes → CloudEvent; Invalid naming the problem when they are not a structured CloudEvent."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"not JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise Invalid("a CloudEvent must be a JSON object")
+    body = load_object(raw, what="a CloudEvent", field="event")
     for attribute in ("specversion", "type", "source", "id"):
         if not isinstance(body.get(attribute), str) or not body[attribute]:
             raise Invalid(f"CloudEvent attribute {attribute!r} missing", field=attribute)

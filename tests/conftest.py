@@ -9,6 +9,8 @@ what the test published.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -20,7 +22,6 @@ from shared.context import Services
 from shared.settings import Settings
 from tests.buslog import BusLog, forget_groups, start_at_the_end
 from triggers.http import create_app
-from triggers.http.errors import UNEXPECTED
 from triggers.kafka import EventDispatcher
 
 # Cheap argon2 parameters for tests only (hashes carry their own parameters; production
@@ -172,8 +173,26 @@ class Api:
 
 @pytest.fixture
 def api(services, events):
-    UNEXPECTED.clear()
     app = create_app(services)
     app.testing = True
-    yield Api(app.test_client(), events)
-    assert not UNEXPECTED, f"unexpected server errors: {UNEXPECTED!r}"
+    with unexpected_errors() as faults:
+        yield Api(app.test_client(), events)
+    assert not faults, f"unexpected server errors: {faults!r}"
+
+
+@contextlib.contextmanager
+def unexpected_errors():
+    """The exceptions the gateway answered as "internal" while the block ran (it logs each)."""
+    faults: list = []
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage() == "unexpected error":
+                faults.append(record.exc_info[1] if record.exc_info else record.getMessage())
+
+    watch, logger = Watch(logging.ERROR), logging.getLogger("townsquare.http")
+    logger.addHandler(watch)
+    try:
+        yield faults
+    finally:
+        logger.removeHandler(watch)

@@ -2,6 +2,7 @@
 
 townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|real] [--mqtt-port P]
 townsquare stack up|down|status|env [names...]
+townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the production ACL
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
 """
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     stack = commands.add_parser("stack", help="install and run the real servers on 127.0.0.1")
     stack.add_argument("args", nargs=argparse.REMAINDER)
 
+    from triggers.mqtt import cli as mqtt_cli
+
+    mqtt_cli.add_parser(commands)
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
 
@@ -53,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         from stack.cli import run
 
         return run(args.args)
+    if args.command == "mqtt":
+        return mqtt_cli.run(args)
     if args.command == "render":
         from triggers.deploy import render_all
 

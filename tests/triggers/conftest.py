@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -63,10 +64,15 @@ class Running:
         params = "&".join(f"{k}={v}" for k, v in {"token": person["token"], **query}.items())
         return Socket(websocket.create_connection(f"{self.ws_base}/stream?{params}", timeout=5))
 
-    def mqtt(self) -> mqtt.Client:
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        host, port = self.emulator.mqtt_url.removeprefix("mqtt://").split(":")
-        client.connect(host, int(port))
+    def mqtt(self, role: str = "chat", name: str | None = None) -> mqtt.Client:
+        """A connected paho client with an account of `role` on the embedded broker (client id
+        = username, as the policy wants); on the stack's loopback Mosquitto, anonymous."""
+        name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=name)
+        if self.emulator.broker is not None:
+            client.username_pw_set(name, self.emulator.broker.book.add(name, role, in_memory=True))
+        parts = urlsplit(self.emulator.mqtt_url)
+        client.connect(parts.hostname, parts.port)
         client.loop_start()
         return client
 

@@ -84,7 +84,7 @@ def test_poison_mqtt_messages_are_dead_lettered_and_do_not_stall(running):
 
 def test_device_logs_are_stored_by_device_and_time(running):
     device = f"sensor-{uuid.uuid4().hex[:8]}"  # the log store may be shared
-    publisher = running.mqtt()
+    publisher = running.mqtt("device", device)
     for i in range(3):
         body = {
             "level": "info",

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.table import Table
@@ -18,7 +19,9 @@ from triggers.cron import CronTrigger
 from triggers.http import create_app
 from triggers.kafka import EventDispatcher
 from triggers.mqtt import MqttBridge
+from triggers.mqtt.accounts import ACCOUNTS_FILE, AccountBook
 from triggers.mqtt.broker import EmbeddedBroker
+from triggers.mqtt.policy import FUNCTIONS
 
 log = logging.getLogger("townsquare.dev")
 
@@ -55,12 +58,15 @@ class Emulator:
 
     @property
     def mqtt_url(self) -> str:
+        """The broker the bridge connects to, with its credentials (never printed)."""
         if self.settings.mqtt_url:
             return self.settings.mqtt_url
         if self.broker is None:
-            self.broker = EmbeddedBroker(self.host, self.mqtt_port)
+            book = AccountBook(self.settings.data_dir / ACCOUNTS_FILE)
+            self._functions_secret = book.add(FUNCTIONS, "functions", in_memory=True)
+            self.broker = EmbeddedBroker(book, self.host, self.mqtt_port)
             self.broker.start()
-        return self.broker.url
+        return f"mqtt://{FUNCTIONS}:{self._functions_secret}@{self.host}:{self.broker.port}"
 
     def _thread(self, name: str, target) -> None:
         thread = threading.Thread(target=target, name=f"townsquare-{name}", daemon=True)
@@ -96,8 +102,12 @@ class Emulator:
         self.console.print(f"[bold]Townsquare[/] listening on [cyan]{self.base_url}[/]")
         self.console.print(f"  OpenAPI   {self.base_url}/openapi.json")
         self.console.print(f"  stream    ws://{self.host}:{self.port}/api/v1/stream")
-        embedded = " (embedded broker)" if self.broker else ""
-        self.console.print(f"  MQTT      {self.mqtt_url}{embedded}")
+        if self.broker:
+            self.console.print(
+                f"  MQTT      {self.broker.url} (embedded broker; accounts: `townsquare mqtt add`)"
+            )
+        else:
+            self.console.print(f"  MQTT      {_without_password(self.mqtt_url)}")
         backends = Table("port", "backend", title="backends", title_justify="left")
         for port, description in self.services.describe().items():
             backends.add_row(port, description)
@@ -123,3 +133,10 @@ def describe_trigger(trigger) -> str:
     if isinstance(trigger, Schedule):
         return f"cron {trigger.cron}"
     return repr(trigger)
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}:{parts.port}"))

@@ -1,7 +1,8 @@
 """Every failure becomes API.md's JSON error: {"error": {"code", "message", "field"?}}.
 
-Nothing is ever a 500: an exception no one translated is logged with its traceback and
-answered 503 (code "internal"), and kept in `UNEXPECTED` so tests can fail on it.
+Nothing is ever a 500: an exception no one translated is logged (logger
+`townsquare.http`, message "unexpected error", with its traceback) and answered 503
+(code "internal"). Nothing of the request is kept: the tests watch that log record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from werkzeug.exceptions import HTTPException
 from shared.errors import Invalid, RateLimited, TownsquareError, Unavailable
 
 log = logging.getLogger("townsquare.http")
-UNEXPECTED: list[BaseException] = []
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -42,7 +42,6 @@ def to_response(exc: BaseException) -> Response:
     if isinstance(exc, HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
         return error_response(exc.code or 400, code, exc.description or exc.name)
-    UNEXPECTED.append(exc)
     log.exception("unexpected error", exc_info=exc)
     response = error_response(503, "internal", "the server hit an unexpected fault; retry later")
     response.headers["Retry-After"] = "5"

@@ -7,7 +7,6 @@ and the handler's result becomes a JSON response. Errors: triggers/http/errors.p
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
@@ -20,6 +19,7 @@ from functions.http import Response as FnResponse
 from functions.registry import Function, Route, load
 from shared.context import Context, Services
 from shared.errors import Invalid, RateLimited, TooLarge
+from shared.jsonin import load_object
 from triggers.http.errors import from_validation, to_response
 from triggers.http.openapi import openapi_document
 
@@ -136,12 +136,7 @@ def _parse_body(route: Route, ctx: Context):
     raw = request.get_data(cache=True)
     if len(raw) > limit:
         raise TooLarge(f"the body is larger than {limit} bytes")
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"the body is not valid JSON: {exc}", field="body") from None
-    if not isinstance(data, dict):
-        raise Invalid("the body must be a JSON object", field="body")
+    data = load_object(raw) if raw.strip() else {}
     try:
         return route.body.model_validate(data)
     except ValidationError as exc:

@@ -11,8 +11,8 @@ unacked if it lasts (the broker redelivers it on the next connection).
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import threading
 from urllib.parse import urlsplit
 
@@ -24,7 +24,9 @@ from functions.registry import MqttTrigger, Registry
 from shared.context import Context, Services
 from shared.errors import Invalid, TownsquareError, Unavailable
 from shared.events import make_event
+from shared.jsonin import load_object
 from triggers.kafka.dispatcher import publish_dead_letter
+from triggers.mqtt.policy import FUNCTIONS
 
 log = logging.getLogger("townsquare.mqtt")
 EVENT_TYPE = "townsquare.mqtt.message"
@@ -32,12 +34,7 @@ EVENT_TYPE = "townsquare.mqtt.message"
 
 def mqtt_event(topic: str, raw: bytes) -> CloudEvent:
     """MQTT message → CloudEvent; Invalid when the payload is not a JSON object."""
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"payload is not JSON: {exc}", field="payload") from None
-    if not isinstance(payload, dict):
-        raise Invalid("payload must be a JSON object", field="payload")
+    payload = load_object(raw, what="the payload", field="payload")
     return make_event(
         EVENT_TYPE, topic, {"topic": topic, "payload": payload}, source="/townsquare/mqtt"
     )
@@ -50,7 +47,7 @@ class MqttBridge:
         registry: Registry,
         url: str,
         *,
-        client_id: str = "townsquare-functions",
+        client_id: str | None = None,
     ):
         self.services = services
         self.ctx = Context(services=services)
@@ -58,9 +55,11 @@ class MqttBridge:
         parts = urlsplit(url)
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        if self.port == 8883 and parts.scheme != "mqtts":
+            raise ValueError("port 8883 is MQTT over TLS: use an mqtts:// URL")
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
-            client_id=client_id,
+            client_id=client_id or parts.username or FUNCTIONS,  # the policy binds id to username
             clean_session=False,
             manual_ack=True,
         )
@@ -97,11 +96,20 @@ class MqttBridge:
         self.connected.set()
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
+        # This runs on paho's network thread: an exception escaping here would end the
+        # thread, and with it all MQTT processing, so every outcome is caught.
         try:
             self.deliver(message.topic, message.payload)
         except Unavailable:
             log.warning("backend unavailable; %s left unacked for redelivery", message.topic)
             return
+        except Exception as exc:
+            log.exception("could not process a message on %s", message.topic)
+            try:
+                self._dead_letter(message.topic, message.payload, None, type(exc).__name__)
+            except Exception:
+                log.exception("could not dead-letter a message on %s", message.topic)
+                return
         client.ack(message.mid, message.qos)
 
     def deliver(self, topic: str, raw: bytes) -> int:
@@ -138,13 +146,10 @@ class MqttBridge:
         )
 
 
+TOKEN_FIELD = re.compile(rb'("token"\s*:\s*)"(?:[^"\\]|\\.)*"')
+
+
 def _without_token(raw: bytes) -> bytes:
-    """Dead letters are read by operators: never keep a bearer token in them."""
-    try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return raw
-    if isinstance(payload, dict) and "token" in payload:
-        payload["token"] = "***"
-        return json.dumps(payload).encode()
-    return raw
+    """Dead letters are read by operators: never keep a bearer token in them, whether or
+    not the rest of the payload parses."""
+    return TOKEN_FIELD.sub(rb'\1"***"', raw)

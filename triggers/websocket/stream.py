@@ -26,6 +26,7 @@ from simple_websocket import ConnectionClosed
 from functions.messages.send import send_message
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, TownsquareError
+from shared.jsonin import load_object
 from triggers.http.gateway import BASE, authenticate
 
 PATH = BASE + "/stream"
@@ -135,8 +136,8 @@ class Session:
 
     def _answer(self, raw) -> None:
         try:
-            frame = json.loads(raw)
-            if not isinstance(frame, dict) or frame.get("type") != "message.send":
+            frame = load_object(raw, what="a frame", field="frame")
+            if frame.get("type") != "message.send":
                 raise Invalid(
                     'frames must be {"type": "message.send", "data": {...}}', field="type"
                 )
@@ -154,10 +155,6 @@ class Session:
                 client_id=data.get("client_id"),
             )
             self._emit({"type": "message.sent", "data": message.as_json()}, dedupe=False)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            self._emit(
-                {"type": "error", "data": {"code": "invalid", "message": "frames must be JSON"}}
-            )
         except TownsquareError as exc:
             self._emit({"type": "error", "data": exc.as_dict()})
 

@@ -1,0 +1,73 @@
+"""Hostile JSON on every transport: nesting deeper than Python's recursion limit and
+integers longer than CPython converts are bad input (400, an error frame, a dead letter),
+never a fault, and never the end of a trigger's thread."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.errors import Invalid
+from shared.events import decode
+from shared.jsonin import MAX_DEPTH, load_object
+from shared.ports.bus import DEAD_LETTER
+from tests.buslog import BusLog
+from tests.functions.helpers import error
+from tests.triggers.test_chat_path import dead_letters
+
+DEEP = b'{"text": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+LONG_NUMBER = b'{"text": "hi", "scope": "public", "n": ' + b"7" * 5_000 + b"}"
+TOO_DEEP = json.dumps(
+    {"text": "hi", "x": json.loads("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))}
+)
+
+
+@pytest.mark.parametrize(
+    "raw", [DEEP, LONG_NUMBER, TOO_DEEP.encode()], ids=["deep", "long", "depth"]
+)
+def test_every_parser_calls_it_bad_input(raw):
+    with pytest.raises(Invalid):
+        load_object(raw)
+    with pytest.raises(Invalid):
+        decode(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", [DEEP, LONG_NUMBER, TOO_DEEP.encode()], ids=["deep", "long", "depth"]
+)
+def test_http_answers_400_naming_the_body(api, raw):
+    ada = api.person("Ada")
+    response = api.post("/posts", who=ada, data=raw, content_type="application/json")
+    assert "nested" in error(response, 400, "body")["message"] or raw is LONG_NUMBER
+
+
+def test_a_poison_mqtt_message_is_dead_lettered_and_the_bridge_lives_on(running):
+    ada, bob = running.person("Ada"), running.person("Bob")
+    socket = running.socket(bob)
+    publisher = running.mqtt()
+    topic = f"townsquare/chat/user/{bob['uuid']}"
+    log = BusLog(running.services, DEAD_LETTER)
+    with_token = b'{"token": "%s", "text": ' % ada["token"].encode() + DEEP[9:]
+    for poison in (DEEP, LONG_NUMBER, with_token):
+        publisher.publish(topic, poison, qos=1).wait_for_publish(5)
+    publisher.publish(
+        topic, json.dumps({"token": ada["token"], "text": "still alive"}), qos=1
+    ).wait_for_publish(5)
+    assert socket.next()["data"]["text"] == "still alive"
+    letters = running.wait_for(
+        lambda: len(dead_letters(log, topic)) >= 3 and dead_letters(log, topic)
+    )
+    assert all("payload" in letter["reason"] for letter in letters)
+    assert all(ada["token"] not in json.dumps(letter) for letter in letters)
+    log.close()
+
+
+def test_a_poison_websocket_frame_is_an_error_frame_and_the_socket_stays(running):
+    ada, bob = running.person("Ada"), running.person("Bob")
+    socket, bob_socket = running.socket(ada), running.socket(bob)
+    for poison in (DEEP, LONG_NUMBER):
+        socket.ws.send(poison.decode())
+        assert socket.next("error")["data"]["field"] == "frame"
+    socket.send({"type": "message.send", "data": {"to_user": bob["uuid"], "text": "after"}})
+    assert bob_socket.next()["data"]["text"] == "after"
