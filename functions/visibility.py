@@ -77,9 +77,8 @@ def caller_tokens(ctx: Context) -> list[str]:
 
 
 def require_operator(ctx: Context) -> None:
-    """Operators are the users whose email is in Settings.operator_emails; others get 403."""
-    operators = {e.strip().lower() for e in ctx.settings.operator_emails.split(",") if e.strip()}
-    if ctx.me.email.lower() not in operators:
+    """Operators are the users granted the role (`townsquare admin grant EMAIL`); others 403."""
+    if not ctx.me.is_operator:
         raise Forbidden("operators only: this reads analytics and device data")
 
 

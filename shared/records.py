@@ -74,6 +74,7 @@ class User(Record):
     phone: str | None
     signup_date: datetime
     last_logged_in: datetime | None = None
+    is_operator: bool = False  # granted by `townsquare admin grant`, never by signing up
 
     def public(self) -> dict:
         return {"uuid": self.uuid, "name": self.name, "signup_date": iso(self.signup_date)}

@@ -43,9 +43,6 @@ class Settings(BaseSettings):
     allowed_origins: str = Field(
         default="*", description="comma-separated WebSocket Origins, * for any"
     )
-    operator_emails: str = Field(
-        default="", description="comma-separated emails of operators (insights)"
-    )
     event_group_prefix: str = Field(
         default="townsquare.fn.",
         description="each event function's consumer group is this prefix + its name; "

@@ -147,9 +147,8 @@ class Api:
     def operator(self, name: str = "Operator") -> Person:
         """A person with operator rights (insights, admin views)."""
         person = self.person(name)
-        settings = self.client.application.extensions["townsquare"].settings
-        settings.operator_emails = ",".join(
-            e for e in (settings.operator_emails, person.user["email"]) if e
+        self.client.application.extensions["townsquare"].accounts.set_operator(
+            person.uuid, True
         )
         return person
 

@@ -3,6 +3,7 @@
 townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|real] [--mqtt-port P]
 townsquare stack up|down|status|env [names...]
 townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the production ACL
+townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
 """
@@ -47,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     from triggers.mqtt import cli as mqtt_cli
 
     mqtt_cli.add_parser(commands)
+    admin = commands.add_parser("admin", help="grant or revoke operator rights")
+    admin.add_argument("verb", choices=["grant", "revoke", "operators"])
+    admin.add_argument("email", nargs="?")
+    admin.add_argument("--data", type=Path, default=Path(".data"))
+    admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
 
@@ -57,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         from stack.cli import run
 
         return run(args.args)
+    if args.command == "admin":
+        return run_admin(args)
     if args.command == "mqtt":
         return mqtt_cli.run(args)
     if args.command == "render":
@@ -72,6 +80,28 @@ def main(argv: list[str] | None = None) -> int:
         Console().print(trigger_table(load()))
         return 0
     return 2
+
+
+def run_admin(args) -> int:
+    from shared.context import Services
+    from shared.settings import Settings
+
+    overrides = {"accounts_url": args.accounts_url} if args.accounts_url else {}
+    services = Services(Settings(data_dir=args.data, **overrides))
+    try:
+        if args.verb == "operators":
+            for user in services.accounts.operators():
+                print(f"{user.email}\t{user.uuid}")
+            return 0
+        user = services.accounts.find_user_by_email(args.email or "")
+        if user is None:
+            print(f"townsquare admin: no user with email {args.email!r}")
+            return 2
+        services.accounts.set_operator(user.uuid, args.verb == "grant")
+        print(f"{user.email} {'is now' if args.verb == 'grant' else 'is no longer'} an operator")
+        return 0
+    finally:
+        services.close()
 
 
 def run_dev(args) -> int:

@@ -30,6 +30,10 @@ class Accounts(Protocol):
         """Change only the fields given (not None); NotFound if absent."""
 
     def record_login(self, uuid: str, when: datetime) -> None: ...
+    def set_operator(self, uuid: str, is_operator: bool) -> User:
+        """Grant or revoke operator rights (insights, admin views); NotFound if absent."""
+
+    def operators(self) -> list[User]: ...
     def count_users(self) -> int: ...
 
     # groups (user_group_master, user_group_user_list)

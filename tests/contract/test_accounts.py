@@ -56,6 +56,19 @@ def test_a_user_reads_back_as_written_with_the_email_lower_cased(accounts):
     assert found.last_logged_in is None
 
 
+def test_operators_are_granted_explicitly_and_revoked(accounts):
+    ada, bob = person(accounts), person(accounts, "Bob")
+    assert not ada.is_operator
+    assert accounts.set_operator(ada.uuid, True).is_operator
+    assert accounts.get_user(ada.uuid).is_operator
+    assert ada.uuid in {u.uuid for u in accounts.operators()}
+    assert bob.uuid not in {u.uuid for u in accounts.operators()}
+    accounts.set_operator(ada.uuid, False)
+    assert not accounts.find_user_by_email(ada.email).is_operator
+    with pytest.raises(NotFound):
+        accounts.set_operator(unique(), True)
+
+
 def test_missing_users_are_not_found(accounts):
     missing = unique()
     with pytest.raises(NotFound):

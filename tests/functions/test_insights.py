@@ -56,6 +56,28 @@ def test_with_no_operators_configured_nobody_reads_insights(api, services):
     error(api.get("/insights/trends", who=api.person("Ada")), 403)
 
 
+def test_a_revoked_operator_is_refused_at_once(api, services, operator):
+    services.content.put_insight(Insight("trends", WHEN, {}))
+    assert api.get("/insights/trends", who=operator).status_code == 200
+    services.accounts.set_operator(operator.uuid, False)
+    error(api.get("/insights/trends", who=operator), 403)
+
+
+def test_townsquare_admin_grants_and_revokes_by_email(api, services, capsys):
+    from triggers.cli import main
+
+    ada = api.person("Ada")
+    data = ["--data", str(services.settings.data_dir)]
+    if services.settings.accounts_url:
+        data = ["--accounts-url", services.settings.accounts_url]
+    assert main(["admin", "grant", ada.user["email"].upper(), *data]) == 0
+    assert api.get("/insights", who=ada).status_code == 200
+    assert main(["admin", "revoke", ada.user["email"], *data]) == 0
+    error(api.get("/insights", who=ada), 403)
+    assert main(["admin", "grant", "nobody@example.org", *data]) == 2
+    assert "no user" in capsys.readouterr().out
+
+
 def test_insights_need_a_live_token(api, operator):
     error(api.get("/insights/trends"), 401)
     error(api.get("/insights", headers={"Authorization": "Bearer x"}), 401)

@@ -18,6 +18,7 @@ def user_row(user: User) -> dict:
         "user_phone": user.phone,
         "user_signup_date": user.signup_date,
         "user_last_logged_in": user.last_logged_in,
+        "user_is_operator": user.is_operator,
     }
 
 
@@ -30,6 +31,7 @@ def user_record(row: Row) -> User:
         phone=m["user_phone"],
         signup_date=m["user_signup_date"],
         last_logged_in=m["user_last_logged_in"],
+        is_operator=m["user_is_operator"],
     )
 
 

@@ -66,6 +66,7 @@ user_master = Table(
     Column("user_signup_date", UtcDateTime, nullable=False),
     Column("user_last_logged_in", UtcDateTime),
     Column("user_password_hashed", String(255), nullable=False),
+    Column("user_is_operator", Boolean, nullable=False, default=False),  # revision 0002
     # the primary key is the btree on user_uuid
     Index("ix_user_master_user_email", "user_email", unique=True),
     Index("ix_user_master_user_name", "user_name"),

@@ -76,6 +76,16 @@ class UsersStore:
         with self._tx("record_login") as conn:
             _change(conn, uuid, user_last_logged_in=when)
 
+    def set_operator(self, uuid: str, is_operator: bool) -> User:
+        with self._tx("set_operator") as conn:
+            _change(conn, uuid, user_is_operator=is_operator)
+            return user_record(conn.execute(_by_uuid(uuid)).one())
+
+    def operators(self) -> list[User]:
+        query = select(users_t).where(users_t.c.user_is_operator.is_(True))
+        with self._tx("operators", write=False) as conn:
+            return [user_record(row) for row in conn.execute(query)]
+
     def count_users(self) -> int:
         with self._tx("count_users", write=False) as conn:
             return conn.execute(select(func.count()).select_from(users_t)).scalar_one()
