@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.errors import Invalid
 from shared.records import parse_time
@@ -62,6 +62,13 @@ class Page(BaseModel):
     @property
     def before_time(self) -> datetime | None:
         return cursor_time(self.before) if self.before else None
+
+
+def invalid_from(exc: ValidationError, where: str) -> Invalid:
+    """A pydantic error as the 400 naming the first field at fault (`where`: body, query…)."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or where
+    return Invalid(f"{where} field {field!r}: {first['msg']}", field=field)
 
 
 def cursor_time(cursor: str) -> datetime:

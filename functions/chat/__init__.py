@@ -11,7 +11,7 @@ from __future__ import annotations
 from cloudevents.http import CloudEvent
 
 from functions.auth import identify
-from functions.messages.send import send_message
+from functions.messages import send_from
 from functions.registry import app
 from shared.context import Context
 from shared.errors import Invalid
@@ -36,12 +36,5 @@ def _send(event: CloudEvent, ctx: Context, target: str) -> Message:
     if not isinstance(token, str):
         raise Invalid("payload needs the sender's token", field="token")
     sender, digest = identify(token, ctx)
-    return send_message(
-        ctx.as_caller(sender, digest),
-        sender,
-        **{target: topic.rsplit("/", 1)[-1]},
-        text=payload.get("text"),
-        reply_to=payload.get("reply_to"),
-        media=payload.get("media") or (),
-        client_id=payload.get("client_id"),
-    )
+    fields = {k: v for k, v in payload.items() if k not in ("token", "to_user", "to_group")}
+    return send_from(ctx.as_caller(sender, digest), {**fields, target: topic.rsplit("/", 1)[-1]})

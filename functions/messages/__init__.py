@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import uuid as _uuid
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from functions.http import Body, Request
+from functions.http import Body, Request, invalid_from
+from functions.limits import charge_write
 from functions.messages.access import conversation_with, message_from_json
 from functions.messages.history import HistoryQuery, history
 from functions.messages.send import MAX_CLIENT_ID, MAX_MEDIA, MAX_TEXT, send_message
 from functions.registry import app
 from shared.context import Context
+from shared.errors import Invalid
+from shared.records import Message
 
-__all__ = ["send_message"]
+__all__ = ["send_from", "send_message"]
 
 
 class NewMessage(Body):
@@ -40,8 +43,24 @@ class NewMessage(Body):
     summary="Send a message to a person or a group",
 )
 def post_message(req: Request, ctx: Context) -> dict:
-    body: NewMessage = req.body
-    message = send_message(
+    return {"message": _send(req.body, ctx).as_json()}
+
+
+def send_from(ctx: Context, data: object) -> Message:
+    """A message from a WebSocket frame's or an MQTT payload's `data`: checked by the same
+    model as POST /messages and charged to the same write budget, then sent."""
+    if not isinstance(data, dict):
+        raise Invalid("data must be an object", field="data")
+    try:
+        body = NewMessage.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_from(exc, "data") from None
+    charge_write(ctx)
+    return _send(body, ctx)
+
+
+def _send(body: NewMessage, ctx: Context) -> Message:
+    return send_message(
         ctx,
         ctx.me,
         to_user=_text(body.to_user),
@@ -51,7 +70,6 @@ def post_message(req: Request, ctx: Context) -> dict:
         media=[str(uuid) for uuid in body.media],
         client_id=body.client_id,
     )
-    return {"message": message.as_json()}
 
 
 @app.route(

@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify
-from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shared.errors import Invalid, RateLimited, TownsquareError, Unavailable
+from shared.errors import RateLimited, TownsquareError, Unavailable
 
 log = logging.getLogger("townsquare.http")
 
@@ -25,12 +24,6 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     response = jsonify({"error": error})
     response.status_code = status
     return response
-
-
-def from_validation(exc: ValidationError, where: str) -> Invalid:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or where
-    return Invalid(f"{where} field {field!r}: {first['msg']}", field=field)
 
 
 def to_response(exc: BaseException) -> Response:

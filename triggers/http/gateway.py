@@ -14,13 +14,14 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 
 from functions import auth
-from functions.http import Request
+from functions.http import Request, invalid_from
 from functions.http import Response as FnResponse
+from functions.limits import charge_write
 from functions.registry import Function, Route, load
 from shared.context import Context, Services
-from shared.errors import Invalid, RateLimited, TooLarge
+from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
-from triggers.http.errors import from_validation, to_response
+from triggers.http.errors import to_response
 from triggers.http.openapi import openapi_document
 
 BASE = "/api/v1"
@@ -75,7 +76,7 @@ def invoke(function: Function, route: Route, base: Context, params: dict[str, st
     """Run one HTTP function for the current Flask request."""
     ctx = authenticate(base) if route.auth else base
     if route.method not in ("GET", "HEAD") and ctx.caller is not None:
-        _limit_rate(ctx)
+        charge_write(ctx)
     req = Request(
         method=route.method,
         path=request.path,
@@ -98,12 +99,6 @@ def authenticate(base: Context) -> Context:
     return base.as_caller(user, digest)
 
 
-def _limit_rate(ctx: Context) -> None:
-    limit = ctx.settings.write_rate_per_minute
-    if not ctx.live.hit_rate(f"writes:{ctx.me.uuid}", limit, 60):
-        raise RateLimited(f"more than {limit} writes a minute; slow down", retry_after=60)
-
-
 def _check_params(params: dict[str, str]) -> dict[str, str]:
     for name, value in params.items():
         if name in UUID_PARAMS:
@@ -124,7 +119,7 @@ def _parse_query(route: Route):
     try:
         return route.query.model_validate(request.args.to_dict())
     except ValidationError as exc:
-        raise from_validation(exc, "query") from None
+        raise invalid_from(exc, "query") from None
 
 
 def _parse_body(route: Route, ctx: Context):
@@ -140,7 +135,7 @@ def _parse_body(route: Route, ctx: Context):
     try:
         return route.body.model_validate(data)
     except ValidationError as exc:
-        raise from_validation(exc, "body") from None
+        raise invalid_from(exc, "body") from None
 
 
 def _respond(route: Route, result) -> Response:

@@ -23,7 +23,7 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from functions.messages.send import send_message
+from functions.messages import send_from
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, TownsquareError
 from shared.jsonin import load_object
@@ -141,19 +141,7 @@ class Session:
                 raise Invalid(
                     'frames must be {"type": "message.send", "data": {...}}', field="type"
                 )
-            data = frame.get("data")
-            if not isinstance(data, dict):
-                raise Invalid("data must be an object", field="data")
-            message = send_message(
-                self.ctx,
-                self.me,
-                to_user=data.get("to_user"),
-                to_group=data.get("to_group"),
-                text=data.get("text"),
-                reply_to=data.get("reply_to"),
-                media=data.get("media") or (),
-                client_id=data.get("client_id"),
-            )
+            message = send_from(self.ctx, frame.get("data"))
             self._emit({"type": "message.sent", "data": message.as_json()}, dedupe=False)
         except TownsquareError as exc:
             self._emit({"type": "error", "data": exc.as_dict()})
