@@ -179,7 +179,11 @@ def main() -> None:
         overrides = {f"{port}_url": url for port, url in URLS.items()}
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(
-            data_dir=Path(data), _env_file=None, write_rate_per_minute=10**9, **overrides
+            data_dir=Path(data),
+            _env_file=None,
+            write_rate_per_minute=10**9,
+            auth_attempts_per_address=10**9,
+            **overrides,
         )
         emulator = Emulator(settings, host="127.0.0.1", port=0, mqtt_port=0)
         emulator.start()

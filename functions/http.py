@@ -28,6 +28,7 @@ class Request:
     raw: bytes = b""
     content_type: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    client: str = ""  # the caller's network address, for per-address limits
 
 
 @dataclass

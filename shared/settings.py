@@ -40,6 +40,22 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="largest JSON body accepted")
     max_media_bytes: int = Field(default=10_000_000, description="largest media upload accepted")
     write_rate_per_minute: int = Field(default=600, description="writes per user per minute")
+    login_attempts_per_account: int = Field(
+        default=10, ge=1, description="logins per account per login_window (any outcome)"
+    )
+    auth_attempts_per_address: int = Field(
+        default=30, ge=1, description="logins and signups per network address per minute"
+    )
+    login_window: int = Field(default=900, ge=1, description="seconds of the per-account count")
+    trusted_proxies: int = Field(
+        default=0,
+        ge=0,
+        description="reverse proxies in front of the gateway whose X-Forwarded-For is believed "
+        "(the per-address limits then see the client, not the proxy)",
+    )
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, description="argon2 hashes computed at once per process (memory bound)"
+    )
     allowed_origins: str = Field(
         default="*", description="comma-separated WebSocket Origins, * for any"
     )

@@ -3,13 +3,22 @@
 Passwords are argon2id hashes. A token is 256 random bits, handed out once; only its
 sha256 is stored (in live, with the token's expiry), so a leaked store leaks no token.
 Logout drops it at once and tells every open stream of that session to close.
+
+Guessing is bounded three ways: logins per account (Settings.login_attempts_per_account
+per login_window) and logins and signups per network address, both answered 429 with
+Retry-After; and argon2 itself, whose memory cost (64 MiB by default) would let a crowd
+of anonymous requests exhaust the box, runs at most password_hash_concurrency at once per
+process (503 with Retry-After past that). An unknown email costs one argon2 verify too,
+against a fixed hash, so answer times do not tell which emails exist.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import secrets
+import threading
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -19,10 +28,11 @@ from pydantic import EmailStr, Field
 from functions.http import Body, Request
 from functions.registry import app
 from shared.context import Context
-from shared.errors import Conflict, Unauthorized
+from shared.errors import Conflict, RateLimited, Unauthorized, Unavailable
 from shared.records import User, iso, new_uuid
 
 SESSION_CLOSED = "session.closed"
+HASH_WAIT_SECONDS = 2.0
 
 
 class Signup(Body):
@@ -48,6 +58,39 @@ def hasher(ctx: Context) -> PasswordHasher:
     return _hasher(ctx.settings.password_time_cost, ctx.settings.password_memory_kib)
 
 
+@functools.cache
+def _hashing_slots(concurrency: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(concurrency)
+
+
+@contextlib.contextmanager
+def hashing_slot(ctx: Context):
+    """Hold one of the process's argon2 slots; Unavailable when none frees up in time."""
+    slots = _hashing_slots(ctx.settings.password_hash_concurrency)
+    if not slots.acquire(timeout=HASH_WAIT_SECONDS):
+        raise Unavailable("too many sign-ins at once; retry shortly", retry_after=1)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+@functools.cache
+def _stand_in_hash(time_cost: int, memory_kib: int) -> str:
+    """What an unknown email's password is checked against: same cost, never matches."""
+    return _hasher(time_cost, memory_kib).hash(secrets.token_urlsafe(16))
+
+
+def _limit_attempts(ctx: Context, req: Request, email: str | None = None) -> None:
+    settings = ctx.settings
+    if not ctx.live.hit_rate(f"auth:addr:{req.client}", settings.auth_attempts_per_address, 60):
+        raise RateLimited("too many sign-in attempts from this address", retry_after=60)
+    if email is not None:
+        key, window = f"login:{token_hash(email)}", settings.login_window
+        if not ctx.live.hit_rate(key, settings.login_attempts_per_account, window):
+            raise RateLimited("too many sign-in attempts for this account", retry_after=window)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -66,13 +109,16 @@ def identify(token: str | None, ctx: Context) -> tuple[User, str]:
 @app.route("POST", "/auth/signup", status=201, auth=False, body=Signup, summary="Create an account")
 def signup(req: Request, ctx: Context) -> dict:
     body: Signup = req.body
+    _limit_attempts(ctx, req)
     email = body.email.lower()
     if ctx.accounts.find_user_by_email(email):
         raise Conflict("that email is already registered", field="email")
     user = User(
         uuid=new_uuid(), email=email, name=body.name, phone=body.phone, signup_date=ctx.clock()
     )
-    user = ctx.accounts.create_user(user, hasher(ctx).hash(body.password))
+    with hashing_slot(ctx):
+        password_hash = hasher(ctx).hash(body.password)
+    user = ctx.accounts.create_user(user, password_hash)
     ctx.emit("user.signed_up", user.uuid, user.public())
     return {"user": user.as_json()}
 
@@ -82,8 +128,16 @@ def signup(req: Request, ctx: Context) -> dict:
 )
 def login(req: Request, ctx: Context) -> dict:
     body: Login = req.body
-    user = ctx.accounts.find_user_by_email(body.email.lower())
-    if user is None or not _password_matches(ctx, ctx.accounts.password_hash(user.uuid), body.password):
+    email = body.email.lower()
+    _limit_attempts(ctx, req, email)
+    user = ctx.accounts.find_user_by_email(email)
+    settings = ctx.settings
+    stored = (
+        ctx.accounts.password_hash(user.uuid)
+        if user is not None
+        else _stand_in_hash(settings.password_time_cost, settings.password_memory_kib)
+    )
+    if not password_matches(ctx, stored, body.password) or user is None:
         raise Unauthorized("wrong email or password")
     token = secrets.token_urlsafe(32)
     ttl = ctx.settings.token_ttl
@@ -100,8 +154,9 @@ def logout(req: Request, ctx: Context) -> None:
     ctx.live.publish(f"session:{ctx.token_hash}", {"type": SESSION_CLOSED})
 
 
-def _password_matches(ctx: Context, stored: str, password: str) -> bool:
-    try:
-        return hasher(ctx).verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
+def password_matches(ctx: Context, stored: str, password: str) -> bool:
+    with hashing_slot(ctx):
+        try:
+            return hasher(ctx).verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False

@@ -71,3 +71,23 @@ def test_a_poison_websocket_frame_is_an_error_frame_and_the_socket_stays(running
         assert socket.next("error")["data"]["field"] == "frame"
     socket.send({"type": "message.send", "data": {"to_user": bob["uuid"], "text": "after"}})
     assert bob_socket.next()["data"]["text"] == "after"
+
+
+def test_a_chunked_upload_over_the_limit_is_413_and_stores_nothing(running):
+    from tests.functions.test_media import stored_blobs
+
+    ada = running.person("Ada")
+    limit = running.services.settings.max_media_bytes
+    before = stored_blobs(running.services)
+
+    def chunks(total):
+        for _ in range(total // 1_000_000):
+            yield b"x" * 1_000_000
+        yield b"x" * (total % 1_000_000)
+
+    headers = {"Content-Type": "image/png"}
+    over = running.call("POST", "/media", ada["token"], data=chunks(limit + 1), headers=headers)
+    assert over.status_code == 413, over.text
+    assert stored_blobs(running.services) == before
+    exact = running.call("POST", "/media", ada["token"], data=chunks(limit), headers=headers)
+    assert exact.status_code == 201 and exact.json()["media"]["size"] == limit

@@ -12,6 +12,7 @@ import uuid
 
 from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from functions import auth
 from functions.http import Request, invalid_from
@@ -36,8 +37,10 @@ PARAM_PATTERNS = {
 def create_app(services: Services) -> Flask:
     registry = load()
     app = Flask("townsquare")
-    app.config["MAX_CONTENT_LENGTH"] = max(
-        services.settings.max_body_bytes, services.settings.max_media_bytes
+    # one byte over the largest limit: a chunked body is cut there, so _body() can tell a
+    # body of exactly the limit from a longer one (werkzeug cuts silently at the limit)
+    app.config["MAX_CONTENT_LENGTH"] = (
+        max(services.settings.max_body_bytes, services.settings.max_media_bytes) + 1
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["townsquare"] = services
@@ -58,6 +61,9 @@ def create_app(services: Services) -> Flask:
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_error_handler(Exception, to_response)
+    if services.settings.trusted_proxies:
+        hops = services.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -83,9 +89,10 @@ def invoke(function: Function, route: Route, base: Context, params: dict[str, st
         params=_check_params(params),
         query=_parse_query(route),
         body=_parse_body(route, ctx),
-        raw=request.get_data(cache=True) if route.raw_body else b"",
+        raw=_body(route, ctx) if route.raw_body else b"",
         content_type=request.content_type,
         headers=dict(request.headers),
+        client=request.remote_addr or "",
     )
     return _respond(route, function.handler(req, ctx))
 
@@ -122,15 +129,21 @@ def _parse_query(route: Route):
         raise invalid_from(exc, "query") from None
 
 
-def _parse_body(route: Route, ctx: Context):
+def _body(route: Route, ctx: Context) -> bytes:
+    """The request's bytes; TooLarge past the route's limit, declared or streamed (chunked)."""
     limit = ctx.settings.max_media_bytes if route.raw_body else ctx.settings.max_body_bytes
     if (request.content_length or 0) > limit:
         raise TooLarge(f"the body is larger than {limit} bytes")
-    if route.body is None:
-        return None
     raw = request.get_data(cache=True)
     if len(raw) > limit:
         raise TooLarge(f"the body is larger than {limit} bytes")
+    return raw
+
+
+def _parse_body(route: Route, ctx: Context):
+    if route.body is None:
+        return None
+    raw = _body(route, ctx)
     data = load_object(raw) if raw.strip() else {}
     try:
         return route.body.model_validate(data)
