@@ -32,11 +32,20 @@ def can_see_post(post: Post, ctx: Context) -> bool:
     return viewer is not None and ctx.graph.is_following(viewer, post.author_uuid)
 
 
+def unseen(what: str) -> NotFound:
+    """The one answer for a thing that is absent or hidden from the caller: the two must
+    not be told apart, so both are this, word for word."""
+    return NotFound(f"no such {what}", field="uuid")
+
+
 def visible_post(uuid: str, ctx: Context) -> Post:
     """The post, or NotFound — also when it exists but the caller may not see it."""
-    post = ctx.content.get_post(uuid)
+    try:
+        post = ctx.content.get_post(uuid)
+    except NotFound:
+        raise unseen("post") from None
     if not can_see_post(post, ctx):
-        raise NotFound("no such post")
+        raise unseen("post")
     return post
 
 

@@ -7,6 +7,7 @@ Records hold pointers, never blobs (a post's `media` is a list of media uuids).
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import uuid as _uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,8 +18,10 @@ def new_uuid() -> str:
 
 
 def new_timeuuid() -> str:
-    """A version-1 (time-based) uuid: sorts by creation time in Cassandra's timeuuid columns."""
-    return str(_uuid.uuid1())
+    """A version-1 (time-based) uuid: sorts by creation time in Cassandra's timeuuid columns.
+    Its node is random with the multicast bit set (RFC 4122 4.5), never the host's MAC, so
+    an id tells nothing about the machine that made it."""
+    return str(_uuid.uuid1(node=secrets.randbits(48) | 1 << 40))
 
 
 def utcnow() -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.visibility import group_is_visible
+from functions.visibility import group_is_visible, unseen
 from shared.context import Context
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.records import Group, Membership
@@ -15,7 +15,7 @@ def visible_group(uuid: str, ctx: Context) -> Group:
     except NotFound:
         group = None
     if group is None or not group_is_visible(group, ctx):
-        raise NotFound("no such group", field="uuid")
+        raise unseen("group")
     return group
 
 

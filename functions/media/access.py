@@ -4,7 +4,7 @@ that attaches it. Everyone else is told it does not exist."""
 from __future__ import annotations
 
 from functions.messages.access import find_message
-from functions.visibility import can_see_message, can_see_post
+from functions.visibility import can_see_message, can_see_post, unseen
 from shared.context import Context
 from shared.errors import NotFound
 from shared.records import Media
@@ -12,14 +12,17 @@ from shared.records import Media
 
 def visible_media(uuid: str, ctx: Context) -> Media:
     """The media record, or NotFound — also when it exists but the caller may not see it."""
-    media = ctx.content.get_media(uuid)
+    try:
+        media = ctx.content.get_media(uuid)
+    except NotFound:
+        raise unseen("media") from None
     if ctx.caller is not None and ctx.caller.uuid == media.owner_uuid:
         return media
     if any(
         _attachment_visible(kind, owner, ctx) for kind, owner in ctx.content.media_attachments(uuid)
     ):
         return media
-    raise NotFound("no such media")
+    raise unseen("media")
 
 
 def _attachment_visible(kind: str, uuid: str, ctx: Context) -> bool:

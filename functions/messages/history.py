@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from functions.http import cursor_time
 from shared.context import Context
 from shared.errors import Invalid
-from shared.records import Message, iso, parse_time
+from shared.records import Message, iso
 
 SEPARATOR = "~"
 _BEYOND_TIES = timedelta(milliseconds=1)  # the port's `before` is exclusive, we need "up to t"
@@ -32,7 +33,7 @@ class Cursor:
     def parse(cls, text: str) -> Cursor:
         when, _, uuid = text.partition(SEPARATOR)
         try:
-            return cls(parse_time(when), str(_uuid.UUID(uuid)) if uuid else None)
+            return cls(cursor_time(when), str(_uuid.UUID(uuid)) if uuid else None)
         except ValueError:
             raise Invalid(
                 "before must be the `next` cursor of a previous page", field="before"

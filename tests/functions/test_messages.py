@@ -374,3 +374,14 @@ def test_the_archival_sweep_archives_a_message_whose_event_was_lost(api, service
 
 def new_group(api, admin, *members, **options) -> str:
     return _group_of(api, admin, *members, **{"private": False, **options})
+
+
+def test_message_ids_are_time_ordered_and_carry_no_host_address():
+    import uuid as uuid_module
+
+    ids = [uuid_module.UUID(new_timeuuid()) for _ in range(50)]
+    assert all(i.version == 1 for i in ids)
+    assert [i.time for i in ids] == sorted(i.time for i in ids)
+    assert all(i.node & (1 << 40) for i in ids)  # multicast bit: a random node, not a MAC
+    assert uuid_module.getnode() not in {i.node for i in ids}
+    assert len({i.node for i in ids}) > 1
