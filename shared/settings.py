@@ -57,7 +57,9 @@ class Settings(BaseSettings):
         default=2, ge=1, description="argon2 hashes computed at once per process (memory bound)"
     )
     allowed_origins: str = Field(
-        default="*", description="comma-separated WebSocket Origins, * for any"
+        default="",
+        description="comma-separated Origins (besides the server's own) whose pages may open "
+        "a WebSocket stream; * for any",
     )
     event_group_prefix: str = Field(
         default="townsquare.fn.",

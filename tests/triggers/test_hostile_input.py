@@ -91,3 +91,49 @@ def test_a_chunked_upload_over_the_limit_is_413_and_stores_nothing(running):
     assert stored_blobs(running.services) == before
     exact = running.call("POST", "/media", ada["token"], data=chunks(limit), headers=headers)
     assert exact.status_code == 201 and exact.json()["media"]["size"] == limit
+
+
+def test_by_default_only_pages_of_this_server_may_open_a_stream(running):
+    import websocket
+
+    ada = running.person("Ada")
+    url = f"{running.ws_base}/stream?token={ada['token']}"
+    with pytest.raises(websocket.WebSocketBadStatusException) as foreign:
+        websocket.create_connection(url, timeout=5, origin="https://evil.example.com")
+    assert foreign.value.status_code == 403
+    own = running.base.removesuffix("/api/v1")
+    websocket.create_connection(url, timeout=5, origin=own).close()
+    websocket.create_connection(url, timeout=5, suppress_origin=True).close()  # an app
+
+
+def test_a_frame_past_the_body_limit_closes_the_socket(running):
+    import websocket
+
+    ada, bob = running.person("Ada"), running.person("Bob")
+    socket = running.socket(ada)
+    socket.ws.send("x" * (running.services.settings.max_body_bytes + 10))
+    socket.ws.settimeout(5)
+    try:
+        while socket.ws.recv():
+            pass  # the close frame (1009) reads as an empty message
+    except websocket.WebSocketTimeoutException:
+        pytest.fail("the socket is still open")
+    except websocket.WebSocketException:
+        pass  # closed under the client mid-frame
+    again, bob_socket = running.socket(ada), running.socket(bob)
+    again.send({"type": "message.send", "data": {"to_user": bob["uuid"], "text": "fine"}})
+    assert bob_socket.next()["data"]["text"] == "fine"
+
+
+def test_a_token_in_the_stream_url_never_reaches_the_access_log(running, caplog):
+    ada = running.person("Ada")
+    with caplog.at_level("INFO", logger="werkzeug"):
+        running.socket(ada).close()
+        running.call("GET", f"/users/me?token={ada['token']}")
+
+        def lines():
+            return [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+
+        # the stream's line is written when its handler returns, after the close
+        running.wait_for(lambda: any("/stream?token=***" in line for line in lines()))
+    assert all(ada["token"] not in line for line in lines())

@@ -22,6 +22,7 @@ from functions.registry import Function, Route, load
 from shared.context import Context, Services
 from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
+from triggers.http import logs
 from triggers.http.errors import to_response
 from triggers.http.openapi import openapi_document
 
@@ -61,6 +62,7 @@ def create_app(services: Services) -> Flask:
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_error_handler(Exception, to_response)
+    logs.install()
     if services.settings.trusted_proxies:
         hops = services.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -34,6 +34,8 @@ REPLAY_LIMIT = 1000
 
 
 def attach_stream(app: Flask, base: Context) -> None:
+    # a frame past the body limit closes the socket with 1009 (message too big)
+    app.config["SOCK_SERVER_OPTIONS"] = {"max_message_size": base.settings.max_body_bytes}
     sock = Sock(app)
 
     @app.before_request
@@ -52,7 +54,10 @@ def attach_stream(app: Flask, base: Context) -> None:
 
 
 def _check_origin(base: Context) -> None:
+    """A browser page may open a stream from this server's own origin, or from one listed in
+    Settings.allowed_origins ("*": any). Clients that send no Origin (apps) are not browsers."""
     allowed = [o.strip() for o in base.settings.allowed_origins.split(",") if o.strip()]
+    allowed.append(f"{request.scheme}://{request.host}")
     origin = request.headers.get("Origin")
     if origin and "*" not in allowed and origin not in allowed:
         raise Forbidden(f"Origin {origin!r} may not open a stream", field="Origin")
