@@ -7,12 +7,21 @@ and returns a dict (sent as JSON with the route's status), None (204), or a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from shared.errors import Invalid
 from shared.records import parse_time
@@ -38,6 +47,22 @@ class Response:
     raw: bytes | None = None
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+
+
+# Control characters (NUL…) and the bidi overrides and isolates, which make a name display
+# as something it is not ("moc.elgoog" shown as "google.com"), have no place in a name.
+_NOT_IN_NAMES = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _display_name(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" or ch in _NOT_IN_NAMES for ch in value):
+        raise ValueError("must not contain control or bidirectional-override characters")
+    return value
+
+
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_display_name)]
+# passwords are taken exactly as typed: Body strips other strings, never these
+Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=200)]
 
 
 class Body(BaseModel):

@@ -23,9 +23,10 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, ValidationInfo, field_validator
+from zxcvbn import zxcvbn
 
-from functions.http import Body, Request
+from functions.http import Body, DisplayName, Password, Request
 from functions.registry import app
 from shared.context import Context
 from shared.errors import Conflict, RateLimited, Unauthorized, Unavailable
@@ -33,18 +34,37 @@ from shared.records import User, iso, new_uuid
 
 SESSION_CLOSED = "session.closed"
 HASH_WAIT_SECONDS = 2.0
+ZXCVBN_MAX = 100  # zxcvbn's time grows fast with length; the first 100 characters decide
 
 
 class Signup(Body):
     email: EmailStr
-    name: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=8, max_length=200)
+    name: DisplayName
+    password: Password = Field(min_length=8)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()-]{3,32}$")
+
+    @field_validator("password")
+    @classmethod
+    def _hard_to_guess(cls, password: str, info: ValidationInfo) -> str:
+        personal = [str(info.data.get(field, "")) for field in ("email", "name")]
+        check_password_strength(password, *personal)
+        return password
 
 
 class Login(Body):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=200)
+    password: Password = Field(min_length=1)
+
+
+def check_password_strength(password: str, *personal: str) -> None:
+    """NIST 800-63B: refuse passwords found in breach lists or otherwise easy to guess.
+    zxcvbn scores a password against its lists of the most common passwords (from real
+    breaches), words, names and keyboard patterns, and against the person's own email and
+    name; scores 0 and 1 mean guessable with at most about a million tries."""
+    if zxcvbn(password[:ZXCVBN_MAX], user_inputs=list(personal))["score"] < 2:
+        raise ValueError(
+            "this password is too common or too easy to guess; a few unrelated words work well"
+        )
 
 
 @functools.cache

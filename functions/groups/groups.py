@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from functions.http import Body, Request
+from functions.http import Body, DisplayName, Request
 from functions.registry import app
 from functions.users.subjects import uuid_in
 from functions.visibility import group_tokens
@@ -15,7 +15,7 @@ from .rules import require_admin, visible_group
 
 
 class NewGroup(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: DisplayName
     is_private: bool = Field(default=False, strict=True)
 
 

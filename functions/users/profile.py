@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from functions.http import Body, Request
+from functions.http import Body, DisplayName, Request
 from functions.registry import app
 from shared.context import Context
 from shared.errors import Invalid
@@ -18,7 +18,7 @@ PHONE = r"^\+?[0-9 ()-]{3,32}$"
 class ProfileChange(Body):
     """Only the fields given change; at least one must be given."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: DisplayName | None = None
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
 
 

@@ -24,7 +24,7 @@ def unique_email(name: str) -> str:
 def test_signup_returns_user_without_password(api):
     email = unique_email("Grace")
     response = api.post(
-        "/auth/signup", json={"email": email, "name": "Grace", "password": "longenough"}
+        "/auth/signup", json={"email": email, "name": "Grace", "password": "long enough pw"}
     )
     assert response.status_code == 201
     user = response.get_json()["user"]
@@ -33,7 +33,7 @@ def test_signup_returns_user_without_password(api):
 
 
 def test_duplicate_email_is_409_case_insensitive(api):
-    body = {"email": unique_email("dup").lower(), "name": "One", "password": "longenough"}
+    body = {"email": unique_email("dup").lower(), "name": "One", "password": "long enough pw"}
     assert api.post("/auth/signup", json=body).status_code == 201
     again = api.post("/auth/signup", json=body | {"email": body["email"].upper()})
     assert again.status_code == 409
@@ -66,13 +66,13 @@ def test_token_is_stored_hashed(api, services):
 def test_signup_bad_input_names_the_field(api):
     users_before = services_user_count(api)
     cases = [
-        ({"name": "x", "password": "longenough"}, "email"),
-        ({"email": "not-an-email", "name": "x", "password": "longenough"}, "email"),
+        ({"name": "x", "password": "long enough pw"}, "email"),
+        ({"email": "not-an-email", "name": "x", "password": "long enough pw"}, "email"),
         ({"email": "a@example.org", "name": "x", "password": "short"}, "password"),
-        ({"email": "a@example.org", "name": "", "password": "longenough"}, "name"),
-        ({"email": "a@example.org", "name": 12, "password": "longenough"}, "name"),
+        ({"email": "a@example.org", "name": "", "password": "long enough pw"}, "name"),
+        ({"email": "a@example.org", "name": 12, "password": "long enough pw"}, "name"),
         (
-            {"email": "a@example.org", "name": "x", "password": "longenough", "phone": "call me"},
+            {"email": "a@example.org", "name": "x", "password": "long enough pw", "phone": "call me"},
             "phone",
         ),
     ]

@@ -38,10 +38,10 @@ class Running:
 
     def person(self, name: str) -> dict:
         email = f"{name.lower()}.{uuid.uuid4().hex[:8]}@example.org"
-        body = {"email": email, "name": name, "password": "longenough"}
+        body = {"email": email, "name": name, "password": "long enough pw"}
         assert self.call("POST", "/auth/signup", json=body).status_code == 201
         login = self.call(
-            "POST", "/auth/login", json={"email": email, "password": "longenough"}
+            "POST", "/auth/login", json={"email": email, "password": "long enough pw"}
         ).json()
         return {"uuid": login["user"]["uuid"], "token": login["token"]}
 

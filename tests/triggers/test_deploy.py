@@ -62,7 +62,7 @@ def test_lambda_handler_serves_an_api_gateway_event(tmp_path, monkeypatch):
     monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TOWNSQUARE_FUNCTION", "signup")
     aws._target.cache_clear()
-    body = json.dumps({"email": "lambda@example.org", "name": "Lam", "password": "longenough"})
+    body = json.dumps({"email": "lambda@example.org", "name": "Lam", "password": "long enough pw"})
     event = {
         "httpMethod": "POST",
         "path": "/api/v1/auth/signup",

@@ -42,7 +42,7 @@ def test_json_that_is_not_an_object_is_400(api):
 def test_oversized_body_is_413(api, services):
     big = "x" * (services.settings.max_body_bytes + 10)
     response = api.post(
-        "/auth/signup", json={"email": "a@example.org", "name": big, "password": "longenough"}
+        "/auth/signup", json={"email": "a@example.org", "name": big, "password": "long enough pw"}
     )
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"

@@ -81,7 +81,7 @@ def test_each_http_function_is_servable_alone_by_functions_framework(tmp_path, m
     monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
     app = functions_framework.create_app(target="signup", source=str(SOURCE))
     client = app.test_client()
-    body = {"email": "solo@example.org", "name": "Solo", "password": "longenough"}
+    body = {"email": "solo@example.org", "name": "Solo", "password": "long enough pw"}
     created = client.post("/api/v1/auth/signup", json=body)
     assert created.status_code == 201, created.get_data(as_text=True)
     assert client.post("/auth/signup", json=body).status_code == 409  # prefix is optional

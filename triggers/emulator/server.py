@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.table import Table
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from functions.registry import EventTrigger, MqttTrigger, Registry, Route, Schedule, load
 from shared.context import Services
@@ -24,6 +24,13 @@ from triggers.mqtt.broker import EmbeddedBroker
 from triggers.mqtt.policy import FUNCTIONS
 
 log = logging.getLogger("townsquare.dev")
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """The `Server` header names the product, not the stack and its versions."""
+
+    server_version = "townsquare"
+    sys_version = ""
 
 
 @dataclass
@@ -48,7 +55,9 @@ class Emulator:
 
     def start(self) -> None:
         """Bind the HTTP server and start every trigger in the background."""
-        self.http = make_server(self.host, self.port, self.app, threaded=True)
+        self.http = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
         self.port = self.http.server_port
         self._thread("events", lambda: self.dispatcher.run_forever(self.stop))
         self.mqtt = MqttBridge(self.services, self.registry, self.mqtt_url)

@@ -54,6 +54,7 @@ def create_app(services: Services) -> Flask:
             f"{function.name}:{route.method}",
             view,
             methods=[route.method],
+            provide_automatic_options=False,  # OPTIONS is a JSON 405, like any other method
         )
 
     from triggers.websocket import attach_stream  # the stream reuses this module's auth
@@ -62,11 +63,20 @@ def create_app(services: Services) -> Flask:
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_error_handler(Exception, to_response)
+    app.after_request(_protective_headers)
     logs.install()
     if services.settings.trusted_proxies:
         hops = services.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
+
+
+def _protective_headers(response: Response) -> Response:
+    """Every answer: never sniffed into another type, and not kept by shared caches unless
+    its handler said otherwise (answers carry private data and, on login, tokens)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _flask_path(path: str) -> str:
@@ -131,21 +141,21 @@ def _parse_query(route: Route):
         raise invalid_from(exc, "query") from None
 
 
-def _body(route: Route, ctx: Context) -> bytes:
+def _body(route: Route, ctx: Context, *, read: bool = True) -> bytes:
     """The request's bytes; TooLarge past the route's limit, declared or streamed (chunked)."""
     limit = ctx.settings.max_media_bytes if route.raw_body else ctx.settings.max_body_bytes
     if (request.content_length or 0) > limit:
         raise TooLarge(f"the body is larger than {limit} bytes")
-    raw = request.get_data(cache=True)
+    raw = request.get_data(cache=True) if read else b""
     if len(raw) > limit:
         raise TooLarge(f"the body is larger than {limit} bytes")
     return raw
 
 
 def _parse_body(route: Route, ctx: Context):
+    raw = _body(route, ctx, read=route.body is not None)
     if route.body is None:
         return None
-    raw = _body(route, ctx)
     data = load_object(raw) if raw.strip() else {}
     try:
         return route.body.model_validate(data)
