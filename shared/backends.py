@@ -43,6 +43,11 @@ BACKENDS: dict[str, dict[str, str]] = {
         "file": "shared.adapters.blobs.folder:FolderBlobs",
         "s3": "shared.adapters.blobs.s3:S3Blobs",
     },
+    "mail": {
+        "console": "shared.adapters.mail.console:ConsoleMail",
+        "smtp": "shared.adapters.mail.smtp:SmtpMail",
+        "smtps": "shared.adapters.mail.smtp:SmtpMail",
+    },
 }
 
 

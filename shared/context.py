@@ -20,7 +20,7 @@ from typing import Any
 from shared.backends import describe, open_port
 from shared.errors import TownsquareError, Unauthorized
 from shared.events import make_event
-from shared.ports import Accounts, Blobs, Bus, Content, Graph, Live, Search
+from shared.ports import Accounts, Blobs, Bus, Content, Graph, Live, Mail, Search
 from shared.records import User, utcnow
 from shared.settings import PORTS, Settings
 
@@ -69,6 +69,10 @@ class Services:
     @property
     def blobs(self) -> Blobs:
         return self.port("blobs")
+
+    @property
+    def mail(self) -> Mail:
+        return self.port("mail")
 
     def health(self) -> dict[str, str]:
         """{port: "ok" | "unavailable"} for every port. The reason goes to the log only:
@@ -147,6 +151,10 @@ class Context:
     @property
     def blobs(self) -> Blobs:
         return self.services.blobs
+
+    @property
+    def mail(self) -> Mail:
+        return self.services.mail
 
     def as_caller(self, user: User | None, token_hash: str | None = None) -> Context:
         return replace(self, caller=user, token_hash=token_hash)

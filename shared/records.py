@@ -78,9 +78,25 @@ class User(Record):
     signup_date: datetime
     last_logged_in: datetime | None = None
     is_operator: bool = False  # granted by `townsquare admin grant`, never by signing up
+    is_private: bool = False  # followers need this user's approval
 
     def public(self) -> dict:
-        return {"uuid": self.uuid, "name": self.name, "signup_date": iso(self.signup_date)}
+        return {
+            "uuid": self.uuid,
+            "name": self.name,
+            "signup_date": iso(self.signup_date),
+            "is_private": self.is_private,
+        }
+
+
+@dataclass(frozen=True)
+class LiveSession(Record):
+    """A login, as the live store keeps it (by the sha256 of its token)."""
+
+    token_hash: str
+    user_uuid: str
+    created_at: datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PORTS = ("accounts", "content", "live", "bus", "search", "graph", "blobs")
+PORTS = ("accounts", "content", "live", "bus", "search", "graph", "blobs", "mail")
 
 
 class Settings(BaseSettings):
@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     search_url: str = ""  # sqlite:///… | opensearch://… | elasticsearch://…
     graph_url: str = ""  # sqlite:///… | bolt://…
     blobs_url: str = ""  # file:///folder | s3://bucket?endpoint=…
+    mail_url: str = ""  # console:// (letters to the log) | smtp://host:port?from=…
     mqtt_url: str = ""  # empty: embedded broker in `townsquare dev`; mqtt://host:port otherwise
 
     password_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
@@ -77,6 +78,8 @@ class Settings(BaseSettings):
             return f"fakeredis://{data}/live.snapshot"
         if port == "blobs":
             return f"file://{data}/blobs"
+        if port == "mail":
+            return "console://"
         return f"sqlite:///{data}/{port}.db"
 
     def urls(self) -> dict[str, str]:

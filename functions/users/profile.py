@@ -20,6 +20,7 @@ class ProfileChange(Body):
 
     name: DisplayName | None = None
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
+    is_private: bool | None = Field(default=None, strict=True)  # followers need approval
 
 
 @app.route("GET", "/users/me", summary="Your own profile, with email and phone")
@@ -27,12 +28,19 @@ def get_me(req: Request, ctx: Context) -> dict:
     return {"user": ctx.me.as_json()}
 
 
-@app.route("PATCH", "/users/me", body=ProfileChange, summary="Change your name or phone")
+@app.route(
+    "PATCH",
+    "/users/me",
+    body=ProfileChange,
+    summary="Change your name, phone, or whether followers need your approval",
+)
 def update_me(req: Request, ctx: Context) -> dict:
     change: ProfileChange = req.body
-    if change.name is None and change.phone is None:
-        raise Invalid("give at least one of name, phone", field="body")
-    user = ctx.accounts.update_user(ctx.me.uuid, name=change.name, phone=change.phone)
+    if change.name is None and change.phone is None and change.is_private is None:
+        raise Invalid("give at least one of name, phone, is_private", field="body")
+    user = ctx.accounts.update_user(
+        ctx.me.uuid, name=change.name, phone=change.phone, is_private=change.is_private
+    )
     ctx.emit("user.updated", user.uuid, user.public())
     return {"user": user.as_json()}
 

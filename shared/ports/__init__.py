@@ -11,6 +11,7 @@ from shared.ports.bus import Bus, Consumer, Delivery
 from shared.ports.content import Content
 from shared.ports.graph import Graph
 from shared.ports.live import Live, Subscription
+from shared.ports.mail import Mail
 from shared.ports.search import Search
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Delivery",
     "Graph",
     "Live",
+    "Mail",
     "Search",
     "Subscription",
 ]

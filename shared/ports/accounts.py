@@ -26,7 +26,14 @@ class Accounts(Protocol):
 
     def password_hash(self, uuid: str) -> str: ...
     def set_password_hash(self, uuid: str, password_hash: str) -> None: ...
-    def update_user(self, uuid: str, *, name: str | None = None, phone: str | None = None) -> User:
+    def update_user(
+        self,
+        uuid: str,
+        *,
+        name: str | None = None,
+        phone: str | None = None,
+        is_private: bool | None = None,
+    ) -> User:
         """Change only the fields given (not None); NotFound if absent."""
 
     def record_login(self, uuid: str, when: datetime) -> None: ...
@@ -34,6 +41,16 @@ class Accounts(Protocol):
         """Grant or revoke operator rights (insights, admin views); NotFound if absent."""
 
     def operators(self) -> list[User]: ...
+
+    # follow requests to private accounts (follow_request)
+    def request_follow(self, follower: str, followee: str, when: datetime) -> None:
+        """Record the request (a repeat keeps the first time); NotFound for unknown users."""
+
+    def follow_requests(self, followee: str) -> list[tuple[str, datetime]]:
+        """(follower uuid, requested_on) awaiting `followee`'s answer, oldest first."""
+
+    def drop_follow_request(self, follower: str, followee: str) -> bool:
+        """Remove the request; True if there was one."""
     def count_users(self) -> int: ...
 
     # groups (user_group_master, user_group_user_list)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from shared.records import Message
+from shared.records import LiveSession, Message
 
 
 class Subscription(Protocol):
@@ -22,9 +22,21 @@ class Subscription(Protocol):
 
 class Live(Protocol):
     # sessions: keyed by the sha256 hex of the bearer token, never the token itself
-    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None: ...
+    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None:
+        """Store the session, and list it under its user (user_sessions)."""
+
     def session_user(self, token_hash: str) -> str | None: ...
     def drop_session(self, token_hash: str) -> None: ...
+    def user_sessions(self, user_uuid: str) -> list[LiveSession]:
+        """The user's sessions that are still alive, newest first."""
+
+    def drop_user_sessions(self, user_uuid: str, *, keep: str | None = None) -> list[str]:
+        """End every session of the user but `keep`; returns the token hashes ended."""
+
+    # one-time secrets (password reset): keyed by a hash, never the secret itself
+    def put_once(self, key: str, value: str, ttl: int) -> None: ...
+    def take_once(self, key: str) -> str | None:
+        """The value, removed in the same step: a second take (or an expired key) is None."""
 
     # message_master
     def put_message(self, message: Message, ttl: int, *, inboxes: Sequence[str] = ()) -> None:

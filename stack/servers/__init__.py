@@ -11,8 +11,19 @@ from .neo4j import Neo4j
 from .opensearch import OpenSearch
 from .postgres import Postgres
 from .redis import Redis
+from .smtp import Smtp
 
-ALL: list[type[Server]] = [Postgres, Redis, Mosquitto, Moto, Kafka, Neo4j, OpenSearch, Cassandra]
+ALL: list[type[Server]] = [
+    Postgres,
+    Redis,
+    Mosquitto,
+    Moto,
+    Smtp,
+    Kafka,
+    Neo4j,
+    OpenSearch,
+    Cassandra,
+]
 
 
 def by_name() -> dict[str, Server]:

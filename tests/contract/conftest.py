@@ -21,6 +21,7 @@ EMBEDDED = {
     "search": "sqlite:///{tmp}/search.db",
     "graph": "sqlite:///{tmp}/graph.db",
     "blobs": "file://{tmp}/blobs",
+    "mail": "console://",
 }
 # extra real variants beyond the stack's one URL per port (search has two clients)
 EXTRA_REAL: dict[str, list[str]] = {}

@@ -69,6 +69,25 @@ def test_operators_are_granted_explicitly_and_revoked(accounts):
         accounts.set_operator(unique(), True)
 
 
+def test_follow_requests_wait_oldest_first_until_dropped(accounts):
+    ada, bob, cy = person(accounts), person(accounts, "Bob"), person(accounts, "Cy")
+    assert not ada.is_private
+    assert accounts.update_user(ada.uuid, is_private=True).is_private
+    accounts.request_follow(bob.uuid, ada.uuid, T0 + timedelta(seconds=2))
+    accounts.request_follow(cy.uuid, ada.uuid, T0 + timedelta(seconds=1))
+    accounts.request_follow(bob.uuid, ada.uuid, T0 + timedelta(seconds=9))  # a repeat
+    assert accounts.follow_requests(ada.uuid) == [
+        (cy.uuid, T0 + timedelta(seconds=1)),
+        (bob.uuid, T0 + timedelta(seconds=2)),
+    ]
+    assert accounts.follow_requests(bob.uuid) == []
+    assert accounts.drop_follow_request(cy.uuid, ada.uuid)
+    assert not accounts.drop_follow_request(cy.uuid, ada.uuid)
+    assert [uuid for uuid, _ in accounts.follow_requests(ada.uuid)] == [bob.uuid]
+    with pytest.raises(NotFound):
+        accounts.request_follow(unique(), ada.uuid, T0)
+
+
 def test_missing_users_are_not_found(accounts):
     missing = unique()
     with pytest.raises(NotFound):

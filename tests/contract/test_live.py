@@ -70,6 +70,48 @@ def test_sessions_live_until_dropped_or_expired(live):
     assert live.session_user(unique()) is None
 
 
+def test_a_users_sessions_are_listed_newest_first_while_alive(live):
+    user, other = unique(), unique()
+    first, second, short = unique(), unique(), unique()
+    live.put_session(first, user, 60)
+    time.sleep(0.01)
+    live.put_session(second, user, 60)
+    live.put_session(short, user, 1)
+    live.put_session(unique(), other, 60)
+    listed = live.user_sessions(user)
+    assert {s.token_hash for s in listed} == {first, second, short}
+    assert [s.token_hash for s in listed if s.token_hash != short] == [second, first]
+    session = next(s for s in listed if s.token_hash == first)
+    assert session.user_uuid == user
+    assert 59 <= (session.expires_at - session.created_at).total_seconds() <= 61
+    live.drop_session(second)
+    time.sleep(EXPIRED)
+    assert [s.token_hash for s in live.user_sessions(user)] == [first]
+
+
+def test_ending_every_session_of_a_user_but_one(live):
+    user, other = unique(), unique()
+    kept, ended, elsewhere = unique(), unique(), unique()
+    for token_hash in (kept, ended):
+        live.put_session(token_hash, user, 60)
+    live.put_session(elsewhere, other, 60)
+    assert live.drop_user_sessions(user, keep=kept) == [ended]
+    assert live.session_user(ended) is None and live.session_user(kept) == user
+    assert live.session_user(elsewhere) == other
+    assert sorted(live.drop_user_sessions(user)) == [kept]
+    assert live.user_sessions(user) == []
+
+
+def test_a_one_time_secret_is_taken_once(live):
+    key, short = unique(), unique()
+    live.put_once(key, "ada", 60)
+    live.put_once(short, "bob", 1)
+    assert live.take_once(key) == "ada"
+    assert live.take_once(key) is None
+    time.sleep(EXPIRED)
+    assert live.take_once(short) is None
+
+
 def test_messages_come_back_whole(live):
     message = a_message(unique(), reply_to=unique())
     live.put_message(message, 60)

@@ -5,6 +5,7 @@ password_hash_concurrency at once (503 with Retry-After past that)."""
 from __future__ import annotations
 
 import functions.auth as auth
+import functions.auth.passwords as passwords
 from tests.functions.helpers import error
 
 
@@ -59,8 +60,8 @@ def test_an_unknown_email_costs_one_argon2_verify_like_a_known_one(api, monkeypa
 
 def test_hashing_is_bounded_and_a_full_house_answers_503(api, services, monkeypatch):
     ada = api.person("Ada")
-    monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 0.1)
-    slots = auth._hashing_slots(services.settings.password_hash_concurrency)
+    monkeypatch.setattr(passwords, "HASH_WAIT_SECONDS", 0.1)
+    slots = passwords._hashing_slots(services.settings.password_hash_concurrency)
     taken = [slots.acquire(timeout=1) for _ in range(services.settings.password_hash_concurrency)]
     try:
         busy = login(api, ada.user["email"], ada.password)

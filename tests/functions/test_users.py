@@ -148,6 +148,7 @@ def test_public_profile_shows_counts_and_hides_private_fields(api):
         "uuid": bob.uuid,
         "name": "Bob",
         "signup_date": bob.user["signup_date"],
+        "is_private": False,
         "followers": 2,
         "following": 1,
     }

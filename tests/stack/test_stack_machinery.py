@@ -14,6 +14,7 @@ import pytest
 from stack import ENV, URLS, maven
 from stack.base import Server, StackError, pid_alive
 from stack.cli import run
+from stack.servers import ALL
 
 
 def _free_port() -> int:
@@ -105,7 +106,7 @@ def test_pom_lists_the_artifacts_and_the_output_dir(tmp_path: Path) -> None:
 def test_env_prints_one_export_per_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["env"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(URLS) == 8
+    assert len(lines) == len(URLS) == len(ALL)
     assert "export TOWNSQUARE_ACCOUNTS_URL='" + URLS["accounts"] + "'" in lines
     assert set(ENV) == {f"TOWNSQUARE_{name.upper()}_URL" for name in URLS}
 

@@ -31,7 +31,9 @@ def _run(*cmd: str, timeout: float = 20) -> str:
 
 
 def test_urls_name_every_port() -> None:
-    assert set(URLS) == {"accounts", "content", "live", "bus", "search", "graph", "blobs", "mqtt"}
+    assert {"accounts", "content", "live", "bus", "search", "graph", "blobs", "mqtt", "mail"} <= set(
+        URLS
+    )
     assert all(HOST in url for url in URLS.values())
     assert ENV["TOWNSQUARE_ACCOUNTS_URL"] == URLS["accounts"]
 
@@ -185,6 +187,13 @@ def test_moto_s3() -> None:
         assert s3.get_object(Bucket="townsquare-media", Key=key)["Body"].read() == b"bytes"
     finally:
         s3.delete_object(Bucket="townsquare-media", Key=key)
+
+
+def test_smtp_smtplib() -> None:
+    import smtplib
+
+    with smtplib.SMTP(HOST, 11025, timeout=5) as client:
+        assert client.noop()[0] == 250
 
 
 def test_status_reports_every_server_running() -> None:

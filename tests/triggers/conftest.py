@@ -43,7 +43,7 @@ class Running:
         login = self.call(
             "POST", "/auth/login", json={"email": email, "password": "long enough pw"}
         ).json()
-        return {"uuid": login["user"]["uuid"], "token": login["token"]}
+        return {"uuid": login["user"]["uuid"], "token": login["token"], "email": email}
 
     def group(self, admin: dict, *members: dict, private: bool = True) -> str:
         group = self.call(

@@ -178,3 +178,31 @@ def test_logout_closes_the_stream_within_a_second(running):
     except (websocket.WebSocketConnectionClosedException, ConnectionError):
         pass
     assert time.monotonic() - started < 1.5
+
+
+def test_a_password_change_closes_every_stream_of_the_account(running):
+    import time
+
+    import websocket
+
+    ada = running.person("Ada")
+    phone = running.call(
+        "POST", "/auth/login", json={"email": ada["email"], "password": "long enough pw"}
+    ).json()["token"]
+    sockets = [running.socket(ada), running.socket({"token": phone})]
+    changed = running.call(
+        "POST",
+        "/auth/password",
+        ada["token"],
+        json={"current_password": "long enough pw", "new_password": "a brand new horse battery"},
+    )
+    assert changed.status_code == 200
+    started = time.monotonic()
+    for socket in sockets:
+        socket.ws.settimeout(3)
+        try:
+            while socket.ws.recv():
+                pass
+        except websocket.WebSocketConnectionClosedException:
+            pass
+    assert time.monotonic() - started < 1.5

@@ -66,6 +66,7 @@ def test_health_reports_every_backend(api):
         "search",
         "graph",
         "blobs",
+        "mail",
     }
     assert set(body["backends"].values()) == {"ok"}
 

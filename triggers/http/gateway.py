@@ -32,6 +32,7 @@ PARAM_PATTERNS = {
     "code": r"[a-z0-9_+-]{1,32}",
     "kind": r"[a-z]{1,32}",
     "name": r"[a-z0-9_.-]{1,64}",
+    "session": r"[0-9a-f]{16}",
 }
 
 

@@ -19,6 +19,7 @@ def user_row(user: User) -> dict:
         "user_signup_date": user.signup_date,
         "user_last_logged_in": user.last_logged_in,
         "user_is_operator": user.is_operator,
+        "user_is_private": user.is_private,
     }
 
 
@@ -32,6 +33,7 @@ def user_record(row: Row) -> User:
         signup_date=m["user_signup_date"],
         last_logged_in=m["user_last_logged_in"],
         is_operator=m["user_is_operator"],
+        is_private=m["user_is_private"],
     )
 
 

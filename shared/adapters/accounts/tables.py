@@ -67,6 +67,7 @@ user_master = Table(
     Column("user_last_logged_in", UtcDateTime),
     Column("user_password_hashed", String(255), nullable=False),
     Column("user_is_operator", Boolean, nullable=False, default=False),  # revision 0002
+    Column("user_is_private", Boolean, nullable=False, default=False),  # revision 0003
     # the primary key is the btree on user_uuid
     Index("ix_user_master_user_email", "user_email", unique=True),
     Index("ix_user_master_user_name", "user_name"),
@@ -99,6 +100,15 @@ user_group_user_list = Table(
     Index("ix_user_group_user_list_is_active", "is_active"),
     Index("ix_user_group_user_list_group_uuid", "group_uuid"),
     Index("ix_user_group_user_list_user_uuid", "user_uuid"),
+)
+
+# who asked to follow a private account and awaits its approval (revision 0003)
+follow_request = Table(
+    "follow_request",
+    metadata,
+    Column("followee_uuid", UUID, ForeignKey("user_master.user_uuid"), primary_key=True),
+    Column("follower_uuid", UUID, ForeignKey("user_master.user_uuid"), primary_key=True),
+    Column("requested_on", UtcDateTime, nullable=False),
 )
 
 application_master = Table(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from shared.adapters.accounts.rows import user_record, user_row
+from shared.adapters.accounts.tables import follow_request as requests_t
 from shared.adapters.accounts.tables import user_group_user_list as members_t
 from shared.adapters.accounts.tables import user_master as users_t
 from shared.errors import NotFound
@@ -56,8 +57,15 @@ class UsersStore:
         with self._tx("set_password_hash") as conn:
             _change(conn, uuid, user_password_hashed=password_hash)
 
-    def update_user(self, uuid: str, *, name: str | None = None, phone: str | None = None) -> User:
-        changes = {"user_name": name, "user_phone": phone}
+    def update_user(
+        self,
+        uuid: str,
+        *,
+        name: str | None = None,
+        phone: str | None = None,
+        is_private: bool | None = None,
+    ) -> User:
+        changes = {"user_name": name, "user_phone": phone, "user_is_private": is_private}
         changes = {column: value for column, value in changes.items() if value is not None}
         with self._tx("update_user") as conn:
             if changes:
@@ -85,6 +93,27 @@ class UsersStore:
         query = select(users_t).where(users_t.c.user_is_operator.is_(True))
         with self._tx("operators", write=False) as conn:
             return [user_record(row) for row in conn.execute(query)]
+
+    def request_follow(self, follower: str, followee: str, when: datetime) -> None:
+        pair = (requests_t.c.follower_uuid == follower) & (requests_t.c.followee_uuid == followee)
+        with self._tx("request_follow") as conn:
+            if conn.execute(select(requests_t.c.requested_on).where(pair)).first() is None:
+                row = {"follower_uuid": follower, "followee_uuid": followee, "requested_on": when}
+                conn.execute(requests_t.insert().values(**row))
+
+    def follow_requests(self, followee: str) -> list[tuple[str, datetime]]:
+        query = (
+            select(requests_t.c.follower_uuid, requests_t.c.requested_on)
+            .where(requests_t.c.followee_uuid == followee)
+            .order_by(requests_t.c.requested_on, requests_t.c.follower_uuid)
+        )
+        with self._tx("follow_requests", write=False) as conn:
+            return [(row.follower_uuid, row.requested_on) for row in conn.execute(query)]
+
+    def drop_follow_request(self, follower: str, followee: str) -> bool:
+        pair = (requests_t.c.follower_uuid == follower) & (requests_t.c.followee_uuid == followee)
+        with self._tx("drop_follow_request") as conn:
+            return bool(conn.execute(delete(requests_t).where(pair)).rowcount)
 
     def count_users(self) -> int:
         with self._tx("count_users", write=False) as conn:

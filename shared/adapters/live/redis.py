@@ -6,6 +6,9 @@ URLs:
 
 Both run the same code; only the client differs. Layout (all keys under `townsquare:`):
   session:<token sha256>        user uuid, SET EX
+  sessions:<user>               hash: token sha256 -> [created, expires] epoch seconds; the
+                                sessions that ended on their own are trimmed on read
+  once:<sha256>                 a one-time secret's value (password reset), SET EX / GETDEL
   message:<uuid>                the message as JSON, SET EX
   conversation:<name>           sorted set of message uuids, score = created_at in epoch
                                 microseconds; members whose message expired are trimmed on read
@@ -36,7 +39,7 @@ from urllib.parse import urlsplit
 import redis
 
 from shared.errors import Unavailable
-from shared.records import Message, parse_time
+from shared.records import LiveSession, Message, parse_time
 
 PREFIX = "townsquare:"
 # every open stream holds one pub/sub connection (redis-py's pool stops at 100 by default)
@@ -59,6 +62,10 @@ def _guarded(method):
 
 def _micros(when: datetime) -> int:
     return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def _instant(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(round(epoch_seconds, 3), UTC)
 
 
 def _ttl(seconds: int) -> int:
@@ -113,8 +120,55 @@ class RedisLive:
     # sessions
     @_guarded
     def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None:
-        self.client.set(f"{PREFIX}session:{token_hash}", user_uuid, ex=_ttl(ttl))
+        now = time.time()
+        sessions = f"{PREFIX}sessions:{user_uuid}"
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(f"{PREFIX}session:{token_hash}", user_uuid, ex=_ttl(ttl))
+            pipe.hset(sessions, token_hash, json.dumps([now, now + ttl]))
+            pipe.expire(sessions, _ttl(ttl), gt=True)
+            pipe.expire(sessions, _ttl(ttl), nx=True)
+            pipe.execute()
         self._changed()
+
+    @_guarded
+    def user_sessions(self, user_uuid: str) -> list[LiveSession]:
+        sessions = f"{PREFIX}sessions:{user_uuid}"
+        listed = self.client.hgetall(sessions)
+        alive = self.client.mget([f"{PREFIX}session:{h}" for h in listed]) if listed else []
+        found, gone = [], []
+        for (token_hash, times), owner in zip(listed.items(), alive, strict=True):
+            if owner != user_uuid:
+                gone.append(token_hash)
+                continue
+            created, expires = json.loads(times)
+            found.append(LiveSession(token_hash, user_uuid, _instant(created), _instant(expires)))
+        if gone:  # expired or dropped one by one: forget them here too
+            self.client.hdel(sessions, *gone)
+        return sorted(found, key=lambda s: s.created_at, reverse=True)
+
+    @_guarded
+    def drop_user_sessions(self, user_uuid: str, *, keep: str | None = None) -> list[str]:
+        sessions = f"{PREFIX}sessions:{user_uuid}"
+        ending = [h for h in self.client.hkeys(sessions) if h != keep]
+        if ending:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.delete(*[f"{PREFIX}session:{h}" for h in ending])
+                pipe.hdel(sessions, *ending)
+                pipe.execute()
+            self._changed()
+        return ending
+
+    @_guarded
+    def put_once(self, key: str, value: str, ttl: int) -> None:
+        self.client.set(f"{PREFIX}once:{key}", value, ex=_ttl(ttl))
+        self._changed()
+
+    @_guarded
+    def take_once(self, key: str) -> str | None:
+        value = self.client.getdel(f"{PREFIX}once:{key}")
+        if value is not None:
+            self._changed()
+        return value
 
     @_guarded
     def session_user(self, token_hash: str) -> str | None:

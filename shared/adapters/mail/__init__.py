@@ -1,0 +1,1 @@
+"""Mail adapters: the console (development) and SMTP."""
