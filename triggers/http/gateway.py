@@ -1,4 +1,5 @@
-"""The HTTP gateway: every registry route under /api/v1, plus /api/v1/openapi.json.
+"""The HTTP gateway: every registry route under /api/v1, plus /api/v1/openapi.json,
+and the web app at / (triggers/http/web.py; its cookie session: session.py).
 
 It only translates: a Flask request becomes a functions.http.Request (path params
 checked, query and body validated by the route's models, the caller identified),
@@ -22,6 +23,8 @@ from shared.context import Context, Services
 from shared.errors import Invalid, RateLimited, TooLarge
 from triggers.http.errors import from_validation, to_response
 from triggers.http.openapi import openapi_document
+from triggers.http.session import cookie_token
+from triggers.http.web import attach_web
 
 BASE = "/api/v1"
 UUID_PARAMS = {"uuid", "user", "group"}
@@ -57,6 +60,7 @@ def create_app(services: Services) -> Flask:
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
     app.register_error_handler(Exception, to_response)
+    attach_web(app)
     return app
 
 
@@ -94,6 +98,7 @@ def authenticate(base: Context) -> Context:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         token = request.args.get("token", "") if request.path.endswith("/stream") else ""
+        token = token or cookie_token(base.settings.allowed_origins)
     user, digest = auth.identify(token.strip() or None, base)
     return base.as_caller(user, digest)
 
