@@ -63,16 +63,17 @@ function save() {
   if (last) localStorage.setItem(store("last"), last);
 }
 
+// The conversation under `key`, made (and named) the first time it is asked for.
 export function conversation(key, title) {
   let c = conversations.get(key);
+  if (c && (c.title || !title)) return c;
   if (!c) {
     const [kind, id] = key.split(":");
-    c = { key, kind, id, title: title || "", unread: 0, last_at: "" };
+    c = { key, kind, id, title: "", unread: 0, last_at: "" };
     conversations.set(key, c);
-    if (!title) nameOf(c);
-  } else if (title && !c.title) {
-    c.title = title;
   }
+  c.title = title || "";
+  if (!title) nameOf(c);
   save();
   changed();
   return c;
