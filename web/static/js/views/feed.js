@@ -15,7 +15,7 @@ export function feedScreen(main) {
   const feed = pagedList((before) => api.get(`/feed${api.query({ limit: 10, before })}`), card, {
     empty: "Your feed is empty: follow people or join groups to fill it.",
   });
-  const live = h("div", { class: "list", "aria-live": "polite", "aria-label": "New posts" });
+  const live = h("section", { class: "list", "aria-live": "polite", "aria-label": "New posts" });
   const addFirst = (post, reason) => {
     if (shown.has(post.uuid)) return;
     shown.add(post.uuid);

@@ -56,7 +56,8 @@ function conversationList(current) {
 
 function conversationView(key, pane) {
   const c = state.conversation(key);
-  const log = h("ol", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+  const list = h("ol", { class: "plain" });
+  const log = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" }, list);
   const history = h("div", {});
   let replyTo = null;
   const replyNote = h("div", { class: "reply-note" });
@@ -114,7 +115,7 @@ function conversationView(key, pane) {
     replace(title, userText(state.conversation(key).title || "Conversation"));
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     replace(
-      log,
+      list,
       state.messagesOf(key).map((m) => bubble(key, m, setReply)),
       state.pendingOf(key).map((m) => h("li", { class: "message mine pending" }, userText(m.body.text, "p"), h("small", {}, "Waiting to send…"))),
       state.failedOf(key).map((m) => h("li", { class: "message mine failed" }, userText(m.body.text, "p"), h("small", { role: "alert" }, `Not sent: ${m.error}`))),
