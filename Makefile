@@ -18,7 +18,7 @@ dev: setup            ## run the whole system on embedded backends, with a demo 
 
 test: setup stack-up browser-deps  ## every test: embedded and real servers (installs and starts them)
 	$(BIN)/pytest
-	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py
+	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py tests/browser
 	$(BIN)/ruff check .
 
 test-fast: setup      ## embedded tier only, no servers

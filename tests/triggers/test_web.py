@@ -102,3 +102,25 @@ def test_logout_by_cookie_ends_the_session_and_clears_the_cookies(api):
     assert f"{SESSION_COOKIE}=;" in cleared and f"{CSRF_COOKIE}=;" in cleared
     error(api.get("/users/me"), 401)
     assert api.get("/users/me", ada).status_code == 200  # the bearer session is its own
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "content_type"),
+    [("/", 200, "text/html"), ("/assets/js/api.js", 200, "text/javascript"), ("/x", 404, None)],
+)
+def test_the_web_app_deploys_as_its_own_lambda(monkeypatch, path, status, content_type):
+    """template.yaml's WebFunction: the handler fed API Gateway's proxy event shape
+    (no Lambda runtime runs here), answering the files with their headers."""
+    from triggers import aws
+
+    monkeypatch.setenv("TOWNSQUARE_FUNCTION", "web_app")
+    aws._target.cache_clear()
+    event = {"httpMethod": "GET", "path": path, "headers": {}, "body": None}
+    try:
+        answer = aws.handler(event)
+    finally:
+        aws._target.cache_clear()
+    assert answer["statusCode"] == status
+    if content_type:
+        assert answer["headers"]["Content-Type"].startswith(content_type)
+        assert answer["headers"]["X-Content-Type-Options"] == "nosniff"

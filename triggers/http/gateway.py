@@ -23,7 +23,7 @@ from shared.context import Context, Services
 from shared.errors import Invalid, RateLimited, TooLarge
 from triggers.http.errors import from_validation, to_response
 from triggers.http.openapi import openapi_document
-from triggers.http.session import cookie_token
+from triggers.http.session import cookie_session, cookie_token
 from triggers.http.web import attach_web
 
 BASE = "/api/v1"
@@ -90,7 +90,7 @@ def invoke(function: Function, route: Route, base: Context, params: dict[str, st
         content_type=request.content_type,
         headers=dict(request.headers),
     )
-    return _respond(route, function.handler(req, ctx))
+    return cookie_session(route.path, _respond(route, function.handler(req, ctx)))
 
 
 def authenticate(base: Context) -> Context:

@@ -1,8 +1,9 @@
 """The browser's session: the login token in an HttpOnly cookie, guarded against CSRF.
 
 Apps send `Authorization: Bearer <token>`; the web app never sees its token at all.
-A login made with the header `X-Townsquare-Session: cookie` answers without the token
-and sets two cookies instead (triggers/http/web.py does that):
+A login made with the header `X-Townsquare-Session: cookie` answers `{user, expires_at,
+csrf}` without the token and sets two cookies instead (`cookie_session`, which the gateway
+applies to every function's answer, in `townsquare dev` and deployed alike):
 
 - `ts_session`: the token; HttpOnly (no script can read it), SameSite=Strict, Path=/.
 - `ts_csrf`: sha256("csrf:" + token), readable by the app's own script, which echoes it
@@ -19,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 
-from flask import request
+from flask import Response, request
 
 from shared.errors import Forbidden
 
@@ -28,6 +30,7 @@ SESSION_COOKIE = "ts_session"
 CSRF_COOKIE = "ts_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LOGIN, LOGOUT = "/auth/login", "/auth/logout"
 
 
 def csrf_of(token: str) -> str:
@@ -62,3 +65,22 @@ def _check_origin(allowed_origins: str) -> None:
     listed = {o.strip() for o in allowed_origins.split(",") if o.strip() not in ("", "*")}
     if origin != own_origin() and origin not in listed:
         raise Forbidden(f"Origin {origin!r} may not use the web session", field="Origin")
+
+
+def cookie_session(route_path: str, response: Response) -> Response:
+    """A cookie login moves its token into the cookies; a logout clears them."""
+    if route_path == LOGOUT and response.status_code == 204:
+        response.delete_cookie(SESSION_COOKIE, path="/", samesite="Strict", httponly=True)
+        response.delete_cookie(CSRF_COOKIE, path="/", samesite="Strict")
+    wants_cookie = request.headers.get("X-Townsquare-Session") == "cookie"
+    if route_path == LOGIN and response.status_code == 200 and wants_cookie:
+        body = json.loads(response.get_data())
+        token = body.pop("token")
+        body["csrf"] = csrf_of(token)
+        response.set_data(json.dumps(body))
+        secure = request.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https"
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="Strict", secure=secure, path="/"
+        )
+        response.set_cookie(CSRF_COOKIE, body["csrf"], samesite="Strict", secure=secure, path="/")
+    return response
