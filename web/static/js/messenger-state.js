@@ -162,13 +162,15 @@ export async function flush() {
   try {
     while (outbox.length) {
       const item = outbox[0];
+      // by client_id, not position: the stream may have delivered it (and so taken it
+      // off the outbox) before this answer came back
+      const done = () => (outbox = outbox.filter((m) => m.client_id !== item.client_id));
       try {
-        const { message } = await api.post("/messages", item.body);
-        outbox.shift();
-        add(message);
+        add((await api.post("/messages", item.body)).message);
+        done();
       } catch (error) {
         if (error.retryable) break; // still offline, or the server is down: keep it for later
-        outbox.shift();
+        done();
         failed.push({ ...item, error: error.message });
       }
       save();
