@@ -5,6 +5,7 @@ operators' application view shows what exists and says what is not computed yet.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -136,12 +137,13 @@ def test_the_operator_sees_the_application_view_and_a_live_anomaly_flag(open_app
     )
     expect(page.get_by_role("alert").filter(has_text="messages_per_minute")).to_be_visible()
 
+    device = f"sensor-{uuid.uuid4().hex[:8]}"  # the real log store outlives a run
     client = server.mqtt()
     payload = json.dumps({"level": "warning", "message": "battery <b>low</b>"})
-    client.publish("townsquare/devices/sensor-7/logs", payload, qos=1).wait_for_publish(5)
+    client.publish(f"townsquare/devices/{device}/logs", payload, qos=1).wait_for_publish(5)
     client.loop_stop()
     client.disconnect()
-    page.get_by_label("Device id").fill("sensor-7")
+    page.get_by_label("Device id").fill(device)
     logs = page.get_by_role("region", name="Device logs")
     for _ in range(20):  # the log is stored once the MQTT trigger ran
         logs.get_by_role("button", name="Show logs").click()

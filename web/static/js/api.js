@@ -43,6 +43,9 @@ export async function call(method, path, { json, body, type, headers = {} } = {}
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok) {
+    if (response.status === 401 && !path.startsWith("/auth/")) {
+      window.dispatchEvent(new Event("townsquare:signed-out")); // expired or logged out elsewhere
+    }
     const error = (data && data.error) || {};
     throw new ApiError(
       response.status,

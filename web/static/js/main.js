@@ -127,6 +127,13 @@ async function boot() {
   if (session.me) startLive();
   stream.onState(connectionBanner);
   messenger.onChange(navigation);
+  window.addEventListener("townsquare:signed-out", () => {
+    if (!session.me) return;
+    session.me = null;
+    stream.stop();
+    messenger.reset();
+    location.hash = "#/login";
+  });
   window.addEventListener("hashchange", route);
   route();
 }

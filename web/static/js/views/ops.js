@@ -24,7 +24,7 @@ export function opsScreen(main) {
   into(charts, insightCharts);
   into(anomalies, async () => {
     try {
-      const { items } = await api.get("/insights/anomalies");
+      const items = (await api.get("/insights/anomalies")).items || [];
       items.forEach((a) => flags.append(flag(a)));
       return items.length ? "" : h("p", { class: "muted" }, "No anomaly flagged.");
     } catch (error) {
