@@ -115,3 +115,17 @@ def test_messenger_replies_images_and_unread_counts(open_app, server):
         "img => img.complete && img.naturalWidth === 4", arg=image.element_handle()
     )
     assert ada_page.errors == [] and bob_page.errors == []
+
+
+def test_a_drop_before_any_message_still_shows_what_was_missed(open_app, server):
+    ada, bob = server.someone("Ada"), server.someone("Bob")
+    ada_page, bob_page = open_app(ada), open_app(bob)
+    _open_chat(ada_page, f"dm/{bob.uuid}")
+    bob_log = _open_chat(bob_page, f"dm/{ada.uuid}")
+    bob_page.context.set_offline(True)  # the stream has no message to resume from yet
+    expect(bob_page.locator("#connection")).to_contain_text("Offline")
+    _say(ada_page, "first words while you were away")
+    bob_page.context.set_offline(False)
+    expect(bob_log.locator("li.message", has_text="first words")).to_have_count(1)
+    _say(ada_page, "and now live")
+    expect(bob_log.locator("li.message")).to_have_count(2)

@@ -5,7 +5,8 @@
   are the source.
 - Headers on every answer: `X-Content-Type-Options: nosniff`, `Referrer-Policy`, and
   on the app's pages a strict Content-Security-Policy (scripts and styles from this
-  origin only, no inline code, no framing; images also from blob: for upload previews).
+  origin only, no inline code, no framing; images also from blob: for upload previews
+  and fetched charts).
 - Deployed, the same files are one more service (`web_app` in triggers/http/main.py,
   rendered into knative/ and template.yaml); the cookie session (triggers/http/session.py)
   travels with every function, since the gateway applies it to each answer.
@@ -26,7 +27,7 @@ CSP = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' blob: data:",
+        "img-src 'self' blob:",
         "connect-src 'self'",
         "font-src 'self'",
         "manifest-src 'self'",

@@ -189,5 +189,16 @@ stream.onEvent((event) => {
     changed();
   }
 });
-stream.onState((state) => state === "live" && flush());
+// Each time the stream is live again: send what waited, and re-read the open conversation,
+// which covers a drop that came before any message gave the stream a point to resume from.
+let dropped = false;
+stream.onState((state) => {
+  if (state !== "live") {
+    dropped = dropped || state === "reconnecting";
+    return;
+  }
+  flush();
+  if (dropped && open) history(open).catch(() => {});
+  dropped = false;
+});
 window.addEventListener("online", () => flush());

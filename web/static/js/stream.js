@@ -99,3 +99,10 @@ window.addEventListener("online", () => {
   backoff = 500;
   connect();
 });
+// Back from a sleeping laptop or a hidden tab: reconnect now rather than after the backoff.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && !socket) {
+    backoff = 500;
+    connect();
+  }
+});
