@@ -58,6 +58,10 @@ def test_every_main_screen_passes_axe_and_is_photographed(open_app, town, viewpo
     expect(login.get_by_role("heading", name="Log in to Townsquare")).to_be_visible()
     found["login"] = axe_violations(login)
     shoot(login, "login")
+    login.goto("/#/signup")
+    expect(login.get_by_role("heading", name="Create your account")).to_be_visible()
+    found["signup"] = axe_violations(login)
+    shoot(login, "signup")
     page = open_app(town["bob"], viewport=viewport)
     for name, (path, heading) in screens(town).items():
         page.goto(path)
