@@ -73,7 +73,7 @@ class Town(Running):
         return Someone(person.uuid, person.user["email"], person.token, name)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # closed after each module: nothing lingers through the rest
 def chromium():
     from playwright.sync_api import sync_playwright
 
