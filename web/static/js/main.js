@@ -121,7 +121,10 @@ async function boot() {
   try {
     await restore();
   } catch (error) {
-    replace(main, errorBox(error, () => location.reload()));
+    replace(
+      main,
+      errorBox(error, () => location.reload()),
+    );
     return;
   }
   if (session.me) startLive();

@@ -25,7 +25,10 @@ export async function into(el, load) {
   try {
     replace(el, await load());
   } catch (error) {
-    replace(el, errorBox(error, () => into(el, load)));
+    replace(
+      el,
+      errorBox(error, () => into(el, load)),
+    );
   }
 }
 
@@ -59,7 +62,11 @@ export function postCard(post, { reason } = {}) {
     h(
       "footer",
       {},
-      h("a", { href: link }, `${post.comment_count || 0} comments · ${post.reaction_count || 0} reactions · ${post.share_count || 0} shares`),
+      h(
+        "a",
+        { href: link },
+        `${post.comment_count || 0} comments · ${post.reaction_count || 0} reactions · ${post.share_count || 0} shares`,
+      ),
     ),
   );
 }
@@ -104,7 +111,14 @@ const names = new Map();
 export function personLink(uuid, known) {
   const link = h("a", { href: `#/users/${uuid}`, class: "author" }, userText(known || "someone"));
   if (known) return link;
-  if (!names.has(uuid)) names.set(uuid, get(`/users/${uuid}`).then((d) => d.user.name, () => null));
+  if (!names.has(uuid))
+    names.set(
+      uuid,
+      get(`/users/${uuid}`).then(
+        (d) => d.user.name,
+        () => null,
+      ),
+    );
   names.get(uuid).then((name) => name && replace(link, userText(name)));
   return link;
 }

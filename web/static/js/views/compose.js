@@ -11,7 +11,13 @@ export function composeForm({ group_uuid = null, onPosted }) {
   const files = [];
   const previews = h("div", { class: "previews", "aria-live": "polite" });
   const problem = h("div", {});
-  const text = h("textarea", { id: `compose-text-${n}`, name: "text", rows: 3, required: true, maxlength: 10000 });
+  const text = h("textarea", {
+    id: `compose-text-${n}`,
+    name: "text",
+    rows: 3,
+    required: true,
+    maxlength: 10000,
+  });
   const scope = group_uuid
     ? null
     : h(

@@ -8,7 +8,12 @@ import { errorBox, into, pagedList, personLink, postCard } from "../ui.js";
 import { composeForm } from "./compose.js";
 
 const groupLink = (g) =>
-  h("li", {}, h("a", { href: `#/groups/${g.uuid}` }, userText(g.name)), g.is_private ? h("span", { class: "badge" }, "private") : null);
+  h(
+    "li",
+    {},
+    h("a", { href: `#/groups/${g.uuid}` }, userText(g.name)),
+    g.is_private ? h("span", { class: "badge" }, "private") : null,
+  );
 
 const notAvailable = (what) => h("p", { class: "not-yet" }, `${what} is not available yet on this server.`);
 
@@ -16,7 +21,13 @@ export function groupsScreen(main) {
   const mine = h("div", {});
   const found = h("div", { "aria-live": "polite" });
   const q = h("input", { id: "group-q", type: "search", name: "q", required: true, maxlength: 200 });
-  const search = h("form", { role: "search", class: "row" }, h("label", { for: "group-q" }, "Find groups by name"), q, h("button", { type: "submit" }, "Search"));
+  const search = h(
+    "form",
+    { role: "search", class: "row" },
+    h("label", { for: "group-q" }, "Find groups by name"),
+    q,
+    h("button", { type: "submit" }, "Search"),
+  );
   search.addEventListener("submit", (e) => {
     e.preventDefault();
     into(found, () => findGroups(q.value));
@@ -29,7 +40,13 @@ export function groupsScreen(main) {
     { class: "card", "aria-labelledby": "create-title" },
     h("h2", { id: "create-title" }, "Start a group"),
     h("p", { class: "field" }, h("label", { for: "group-name" }, "Name"), name),
-    h("p", {}, priv, " ", h("label", { for: "group-private" }, "Private (members only see posts, members and chat)")),
+    h(
+      "p",
+      {},
+      priv,
+      " ",
+      h("label", { for: "group-private" }, "Private (members only see posts, members and chat)"),
+    ),
     problem,
     h("button", { type: "submit" }, "Create group"),
   );
@@ -47,7 +64,9 @@ export function groupsScreen(main) {
   into(mine, async () => {
     try {
       const page = await api.get("/groups?mine=1");
-      return page.items.length ? h("ul", { class: "plain" }, page.items.map(groupLink)) : h("p", { class: "muted" }, "You are in no group yet.");
+      return page.items.length
+        ? h("ul", { class: "plain" }, page.items.map(groupLink))
+        : h("p", { class: "muted" }, "You are in no group yet.");
     } catch (error) {
       if (error.absent) return notAvailable("The list of your groups");
       throw error;
@@ -62,10 +81,19 @@ async function findGroups(text) {
   } catch (error) {
     if (!error.absent) throw error;
     const hits = (await api.get(`/search${api.query({ q: text, type: "groups" })}`)).items;
-    items = await Promise.all(hits.map((hit) => api.get(`/groups/${hit.uuid}`).then((d) => d.group, () => null)));
+    items = await Promise.all(
+      hits.map((hit) =>
+        api.get(`/groups/${hit.uuid}`).then(
+          (d) => d.group,
+          () => null,
+        ),
+      ),
+    );
     items = items.filter(Boolean);
   }
-  return items.length ? h("ul", { class: "plain", "aria-label": "Groups found" }, items.map(groupLink)) : h("p", {}, "No group matches.");
+  return items.length
+    ? h("ul", { class: "plain", "aria-label": "Groups found" }, items.map(groupLink))
+    : h("p", {}, "No group matches.");
 }
 
 export function groupScreen(main, [uuid]) {
@@ -74,7 +102,13 @@ export function groupScreen(main, [uuid]) {
     try {
       group = (await api.get(`/groups/${uuid}`)).group;
     } catch (error) {
-      if (error.status === 404) return h("div", { class: "card" }, h("h1", {}, "Group not found"), h("p", {}, "This group does not exist, or it is private and you are not a member."));
+      if (error.status === 404)
+        return h(
+          "div",
+          { class: "card" },
+          h("h1", {}, "Group not found"),
+          h("p", {}, "This group does not exist, or it is private and you are not a member."),
+        );
       throw error;
     }
     return groupPage(group, () => into(main, load));
@@ -98,7 +132,8 @@ async function groupPage(group, reload) {
     }
   };
   const join = () => act(() => api.post(`/groups/${group.uuid}/members`, {}), `You joined ${group.name}.`);
-  const leave = () => act(() => api.del(`/groups/${group.uuid}/members/${session.me.uuid}`), `You left ${group.name}.`);
+  const leave = () =>
+    act(() => api.del(`/groups/${group.uuid}/members/${session.me.uuid}`), `You left ${group.name}.`);
   const memberRow = (m) =>
     h(
       "li",
@@ -109,16 +144,50 @@ async function groupPage(group, reload) {
         ? h(
             "span",
             { class: "row inline" },
-            h("button", { type: "button", onclick: () => act(() => api.patch(`/groups/${group.uuid}/members/${m.user_uuid}`, { is_admin: !m.is_admin }), "Member updated.") }, m.is_admin ? `Remove admin rights from ${m.user_name}` : `Make ${m.user_name} an admin`),
-            h("button", { type: "button", onclick: () => act(() => api.del(`/groups/${group.uuid}/members/${m.user_uuid}`), "Member removed.") }, `Remove ${m.user_name}`),
+            h(
+              "button",
+              {
+                type: "button",
+                onclick: () =>
+                  act(
+                    () =>
+                      api.patch(`/groups/${group.uuid}/members/${m.user_uuid}`, { is_admin: !m.is_admin }),
+                    "Member updated.",
+                  ),
+              },
+              m.is_admin ? `Remove admin rights from ${m.user_name}` : `Make ${m.user_name} an admin`,
+            ),
+            h(
+              "button",
+              {
+                type: "button",
+                onclick: () =>
+                  act(() => api.del(`/groups/${group.uuid}/members/${m.user_uuid}`), "Member removed."),
+              },
+              `Remove ${m.user_name}`,
+            ),
           )
         : null,
     );
-  const addInput = h("input", { id: "add-member", name: "user_uuid", required: true, placeholder: "person's id" });
-  const addForm = h("form", { class: "row" }, h("label", { for: "add-member" }, "Add a member by id"), addInput, h("button", { type: "submit" }, "Add"));
+  const addInput = h("input", {
+    id: "add-member",
+    name: "user_uuid",
+    required: true,
+    placeholder: "person's id",
+  });
+  const addForm = h(
+    "form",
+    { class: "row" },
+    h("label", { for: "add-member" }, "Add a member by id"),
+    addInput,
+    h("button", { type: "submit" }, "Add"),
+  );
   addForm.addEventListener("submit", (e) => {
     e.preventDefault();
-    act(() => api.post(`/groups/${group.uuid}/members`, { user_uuid: addInput.value.trim() }), "Member added.");
+    act(
+      () => api.post(`/groups/${group.uuid}/members`, { user_uuid: addInput.value.trim() }),
+      "Member added.",
+    );
   });
   const posts = h("div", {});
   into(posts, async () => {
@@ -138,11 +207,17 @@ async function groupPage(group, reload) {
       "section",
       { class: "card", "aria-labelledby": "group-name" },
       h("h1", { id: "group-name" }, userText(group.name)),
-      h("p", { class: "muted" }, `${group.is_private ? "Private" : "Public"} group · ${members.length} members`),
+      h(
+        "p",
+        { class: "muted" },
+        `${group.is_private ? "Private" : "Public"} group · ${members.length} members`,
+      ),
       h(
         "div",
         { class: "row" },
-        me ? h("button", { type: "button", onclick: leave }, "Leave group") : h("button", { type: "button", onclick: join }, "Join group"),
+        me
+          ? h("button", { type: "button", onclick: leave }, "Leave group")
+          : h("button", { type: "button", onclick: join }, "Join group"),
         me ? h("a", { class: "button", href: `#/messages/group/${group.uuid}` }, "Open group chat") : null,
       ),
       problem,

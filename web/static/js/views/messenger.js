@@ -12,10 +12,18 @@ export function messengerScreen(main, [kind, id]) {
   if (key) state.conversation(key);
   const listEl = h("nav", { class: "conversations", "aria-label": "Conversations" });
   const pane = h("section", { class: "conversation", "aria-label": "Conversation" });
-  replace(main, h("h1", { class: "visually-hidden" }, "Messages"), h("div", { class: "messenger" }, listEl, pane));
+  replace(
+    main,
+    h("h1", { class: "visually-hidden" }, "Messages"),
+    h("div", { class: "messenger" }, listEl, pane),
+  );
   const drawList = () => replace(listEl, conversationList(key));
   const view = key ? conversationView(key, pane) : null;
-  if (!key) replace(pane, h("p", { class: "muted" }, "Choose a conversation, or open someone's profile and press Message."));
+  if (!key)
+    replace(
+      pane,
+      h("p", { class: "muted" }, "Choose a conversation, or open someone's profile and press Message."),
+    );
   state.setOpen(key);
   drawList();
   const off = state.onChange(() => {
@@ -57,7 +65,11 @@ function conversationList(current) {
 function conversationView(key, pane) {
   const c = state.conversation(key);
   const list = h("ol", { class: "plain" });
-  const log = h("div", { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" }, list);
+  const log = h(
+    "div",
+    { class: "messages", role: "log", "aria-live": "polite", "aria-label": "Messages", tabindex: "0" },
+    list,
+  );
   const history = h("div", {});
   let replyTo = null;
   const replyNote = h("div", { class: "reply-note" });
@@ -70,7 +82,12 @@ function conversationView(key, pane) {
     replyNote,
     h("label", { for: "message-text" }, "Message"),
     text,
-    h("div", { class: "row" }, h("label", { for: "message-image", class: "file" }, "Attach an image ", picker), h("button", { type: "submit" }, "Send")),
+    h(
+      "div",
+      { class: "row" },
+      h("label", { for: "message-image", class: "file" }, "Attach an image ", picker),
+      h("button", { type: "submit" }, "Send"),
+    ),
     problem,
   );
   const setReply = (message) => {
@@ -78,7 +95,10 @@ function conversationView(key, pane) {
     replace(
       replyNote,
       message
-        ? [h("span", {}, "Replying to: ", userText(message.text)), h("button", { type: "button", class: "link", onclick: () => setReply(null) }, "Cancel reply")]
+        ? [
+            h("span", {}, "Replying to: ", userText(message.text)),
+            h("button", { type: "button", class: "link", onclick: () => setReply(null) }, "Cancel reply"),
+          ]
         : [],
     );
     if (message) text.focus();
@@ -117,8 +137,26 @@ function conversationView(key, pane) {
     replace(
       list,
       state.messagesOf(key).map((m) => bubble(key, m, setReply)),
-      state.pendingOf(key).map((m) => h("li", { class: "message mine pending" }, userText(m.body.text, "p"), h("small", {}, "Waiting to send…"))),
-      state.failedOf(key).map((m) => h("li", { class: "message mine failed" }, userText(m.body.text, "p"), h("small", { role: "alert" }, `Not sent: ${m.error}`))),
+      state
+        .pendingOf(key)
+        .map((m) =>
+          h(
+            "li",
+            { class: "message mine pending" },
+            userText(m.body.text, "p"),
+            h("small", {}, "Waiting to send…"),
+          ),
+        ),
+      state
+        .failedOf(key)
+        .map((m) =>
+          h(
+            "li",
+            { class: "message mine failed" },
+            userText(m.body.text, "p"),
+            h("small", { role: "alert" }, `Not sent: ${m.error}`),
+          ),
+        ),
     );
     if (atBottom) log.scrollTop = log.scrollHeight;
   };

@@ -74,11 +74,16 @@ function chart(insight) {
     return box;
   }
   // The chart is fetched (not linked) so a missing chart endpoint shows a note, not a broken image.
-  fetch(`/api/v1/insights/${encodeURIComponent(insight.name)}/chart.svg`, { credentials: "same-origin" }).then(
+  fetch(`/api/v1/insights/${encodeURIComponent(insight.name)}/chart.svg`, {
+    credentials: "same-origin",
+  }).then(
     async (response) => {
       if (!response.ok) return box.append(notYet("The chart"));
       const url = URL.createObjectURL(await response.blob());
-      box.append(h("img", { src: url, alt: `Chart of ${insight.name.replaceAll("_", " ")}` }), h("p", { class: "muted" }, "Computed ", when(insight.computed_at)));
+      box.append(
+        h("img", { src: url, alt: `Chart of ${insight.name.replaceAll("_", " ")}` }),
+        h("p", { class: "muted" }, "Computed ", when(insight.computed_at)),
+      );
     },
     () => box.append(notYet("The chart")),
   );
@@ -100,18 +105,43 @@ async function servicesTable() {
     h(
       "table",
       {},
-      h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c.replace("_", " "))))),
-      h("tbody", {}, items.map((row) => h("tr", {}, cols.map((c) => h("td", {}, format(row[c])))))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          cols.map((c) => h("th", { scope: "col" }, c.replace("_", " "))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        items.map((row) =>
+          h(
+            "tr",
+            {},
+            cols.map((c) => h("td", {}, format(row[c]))),
+          ),
+        ),
+      ),
     ),
   );
 }
 
-const format = (value) => (Array.isArray(value) ? value.join(", ") : value === null || value === undefined ? "—" : String(value));
+const format = (value) =>
+  Array.isArray(value) ? value.join(", ") : value === null || value === undefined ? "—" : String(value);
 
 function deviceLogs() {
   const device = h("input", { id: "device-id", name: "device", required: true, maxlength: 128 });
   const out = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "row" }, h("label", { for: "device-id" }, "Device id"), device, h("button", { type: "submit" }, "Show logs"));
+  const form = h(
+    "form",
+    { class: "row" },
+    h("label", { for: "device-id" }, "Device id"),
+    device,
+    h("button", { type: "submit" }, "Show logs"),
+  );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     into(out, async () => {
@@ -121,7 +151,17 @@ function deviceLogs() {
         return h(
           "ol",
           { class: "plain logs" },
-          items.map((log) => h("li", {}, h("span", { class: `level ${log.level}` }, log.level), " ", when(log.ts), " ", userText(log.message))),
+          items.map((log) =>
+            h(
+              "li",
+              {},
+              h("span", { class: `level ${log.level}` }, log.level),
+              " ",
+              when(log.ts),
+              " ",
+              userText(log.message),
+            ),
+          ),
         );
       } catch (error) {
         if (error.status === 400 || error.status === 404) return errorBox(error);

@@ -42,7 +42,10 @@ async function page(uuid, reload) {
           type: "button",
           "aria-pressed": mine.has(code) ? "true" : "false",
           onclick: () =>
-            act(() => (mine.has(code) ? api.del : api.put)(`/posts/${uuid}/reactions/${code}`), `${label} ${mine.has(code) ? "removed" : "added"}.`),
+            act(
+              () => (mine.has(code) ? api.del : api.put)(`/posts/${uuid}/reactions/${code}`),
+              `${label} ${mine.has(code) ? "removed" : "added"}.`,
+            ),
         },
         `${label} ${summary[code] || 0}`,
       ),
@@ -62,7 +65,13 @@ async function page(uuid, reload) {
     if (shareComment.value.trim()) json.comment = shareComment.value;
     act(() => api.post(`/posts/${uuid}/shares`, json), "Shared.");
   });
-  const commentText = h("textarea", { id: "comment-text", name: "text", rows: 2, required: true, maxlength: 5000 });
+  const commentText = h("textarea", {
+    id: "comment-text",
+    name: "text",
+    rows: 2,
+    required: true,
+    maxlength: 5000,
+  });
   const comment = h(
     "form",
     { "aria-label": "Write a comment" },
@@ -75,14 +84,7 @@ async function page(uuid, reload) {
     act(() => api.post(`/posts/${uuid}/comments`, { text: commentText.value }), "Comment added.");
   });
   const comments = (post.comments || []).map((c) =>
-    h(
-      "li",
-      { class: "comment" },
-      personLink(c.user_uuid),
-      " · ",
-      when(c.created_at),
-      userText(c.text, "p"),
-    ),
+    h("li", { class: "comment" }, personLink(c.user_uuid), " · ", when(c.created_at), userText(c.text, "p")),
   );
   return h(
     "div",
@@ -92,7 +94,9 @@ async function page(uuid, reload) {
     share,
     problem,
     h("h2", {}, `Comments (${(post.comments || []).length})`),
-    comments.length ? h("ul", { class: "comments" }, comments) : h("p", { class: "muted" }, "No comments yet."),
+    comments.length
+      ? h("ul", { class: "comments" }, comments)
+      : h("p", { class: "muted" }, "No comments yet."),
     comment,
   );
 }

@@ -7,9 +7,13 @@ import { errorBox, into, pagedList, postCard } from "../ui.js";
 
 export function profileScreen(main, [uuid]) {
   const head = h("div", {});
-  const posts = pagedList((before) => api.get(`/users/${uuid}/posts${api.query({ limit: 10, before })}`), (p) => postCard(p), {
-    empty: "No posts to show.",
-  });
+  const posts = pagedList(
+    (before) => api.get(`/users/${uuid}/posts${api.query({ limit: 10, before })}`),
+    (p) => postCard(p),
+    {
+      empty: "No posts to show.",
+    },
+  );
   replace(main, head, h("h2", {}, "Posts"), posts.el);
   const load = async () => header(await api.get(`/users/${uuid}`), () => into(head, load));
   into(head, load);

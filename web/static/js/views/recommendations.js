@@ -12,7 +12,10 @@ const KINDS = [
 
 function named(path, href, pick) {
   const link = h("a", { href }, "…");
-  api.get(path).then((d) => replace(link, userText(pick(d))), () => replace(link, "(no longer available)"));
+  api.get(path).then(
+    (d) => replace(link, userText(pick(d))),
+    () => replace(link, "(no longer available)"),
+  );
   return link;
 }
 
@@ -22,7 +25,13 @@ export function recommendationsScreen(main) {
     into(body, async () => {
       const { items } = await api.get(`/recommendations/${kind}`);
       if (!items.length) return h("p", { class: "muted" }, "Nothing to suggest yet.");
-      return h("ul", { class: "plain" }, items.map((item) => h("li", { class: "card" }, link(item.uuid), h("p", { class: "reason" }, reasonText(item)))));
+      return h(
+        "ul",
+        { class: "plain" },
+        items.map((item) =>
+          h("li", { class: "card" }, link(item.uuid), h("p", { class: "reason" }, reasonText(item))),
+        ),
+      );
     });
     return h("section", { "aria-labelledby": `rec-${kind}` }, h("h2", { id: `rec-${kind}` }, title), body);
   });

@@ -11,7 +11,14 @@ const KINDS = [
 ];
 
 export function searchScreen(main, _params, query) {
-  const q = h("input", { id: "search-q", type: "search", name: "q", required: true, maxlength: 200, value: query.get("q") || "" });
+  const q = h("input", {
+    id: "search-q",
+    type: "search",
+    name: "q",
+    required: true,
+    maxlength: 200,
+    value: query.get("q") || "",
+  });
   const type = h(
     "select",
     { id: "search-type", name: "type" },
@@ -42,6 +49,8 @@ async function find(text, kind) {
   return h(
     "ol",
     { class: "results", "aria-label": `${items.length} results` },
-    items.map((hit) => h("li", { class: "card" }, h("a", { href: `#/${path}/${hit.uuid}` }, markedSnippet(hit.snippet)))),
+    items.map((hit) =>
+      h("li", { class: "card" }, h("a", { href: `#/${path}/${hit.uuid}` }, markedSnippet(hit.snippet))),
+    ),
   );
 }
