@@ -61,6 +61,15 @@ def test_groups_create_private_join_public_and_manage_members(open_app, server):
     ).json()["group"]
     page = open_app(ada)
     page.get_by_role("link", name="Groups").click()
+    page.get_by_label("Find groups by name").fill("allotment")
+    page.get_by_role("button", name="Search").click()
+    found = page.get_by_role("list", name="Groups found")
+    for _ in range(30):  # the group is found once the indexing function has run
+        if found.count():
+            break
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_timeout(500)
+    expect(found.get_by_role("link", name="Allotment growers")).to_be_visible()
     page.get_by_label("Name", exact=True).fill("Book circle")
     page.get_by_label(re.compile("^Private")).check()
     page.get_by_role("button", name="Create group").click()

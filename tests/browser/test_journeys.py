@@ -88,6 +88,10 @@ def test_a_post_is_found_by_search_and_reaches_a_followers_feed_with_its_reason(
     expect(hit.locator("mark")).to_have_text(re.compile("marmalade", re.I), timeout=15_000)
     hit.get_by_role("link").click()
     expect(reader.locator("article.post")).to_contain_text("Marmalade workshop on Thursday")
+    reader.goto(f"/#/users/{ada.uuid}")
+    reader.get_by_role("button", name="Unfollow").click()
+    expect(reader.get_by_role("button", name="Follow")).to_be_visible()
+    expect(reader.get_by_text("0 followers")).to_be_visible()
     assert reader.errors == [] and writer.errors == []
 
 

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, axe_violations, shoot
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, axe_violations, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -156,3 +156,26 @@ def test_the_operator_sees_the_application_view_and_a_live_anomaly_flag(open_app
         page.wait_for_timeout(250)
     expect(logs.get_by_text("battery <b>low</b>")).to_be_visible()
     assert page.errors == []
+
+
+def test_keyboard_alone_logs_in_posts_and_moves_around(open_app, town):
+    page = open_app()
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(town["bob"].email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Feed")).to_be_visible()
+    page.keyboard.press("Tab")  # a new screen puts focus at its start
+    expect(page.get_by_label("What's happening?")).to_be_focused()
+    page.keyboard.type("Typed without a mouse")
+    for _ in range(3):  # who sees it, images, Post
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Post", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("article.post", has_text="Typed without a mouse")).to_be_visible()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")  # back past the form into the navigation
+    expect(page.get_by_role("button", name="Log out")).to_be_focused()

@@ -96,7 +96,7 @@ async function route() {
   replace(main, loading());
   const params = path.match(re).slice(1);
   cleanup = (await screen(main, params, new URLSearchParams(search || ""), { path, onSignIn })) || null;
-  main.focus({ preventScroll: true });
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
   announce(title);
 }
 
