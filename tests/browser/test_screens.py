@@ -22,8 +22,8 @@ HOSTILE = (
 
 @pytest.fixture(scope="module")
 def town(server):
-    """A small community: Ada posts (one hostile), Bob follows her, both are in a group
-    and have chatted; Olga is an operator."""
+    """A small community: Ada posts, Bob follows her, both are in a group and have
+    chatted; Mallory posts hostile text; Olga is an operator."""
     ada, bob = server.someone("Ada"), server.someone("Bob")
     olga = server.operator("Olga")
     assert server.call("PUT", f"/users/{ada.uuid}/follow", bob.token).status_code == 204
@@ -31,10 +31,22 @@ def town(server):
     post = server.call(
         "POST", "/posts", ada.token, json={"text": "Picnic in the park", "scope": "public"}
     ).json()["post"]
-    server.call("POST", "/posts", ada.token, json={"text": HOSTILE, "scope": "public"})
+    mallory = server.someone("Mallory")
+    server.call("POST", "/posts", mallory.token, json={"text": HOSTILE, "scope": "public"})
     server.call("POST", f"/posts/{post['uuid']}/comments", bob.token, json={"text": "Count me in"})
     server.call("POST", "/messages", bob.token, json={"to_user": ada.uuid, "text": "See you"})
-    return {"ada": ada, "bob": bob, "olga": olga, "group": group, "post": post["uuid"]}
+    server.call("POST", "/messages", ada.token, json={"to_user": bob.uuid, "text": "At noon!"})
+    server.call(
+        "POST", "/posts", ada.token, json={"text": "Who has a ladder to lend?", "scope": "public"}
+    )
+    return {
+        "ada": ada,
+        "bob": bob,
+        "olga": olga,
+        "mallory": mallory,
+        "group": group,
+        "post": post["uuid"],
+    }
 
 
 def screens(town) -> dict[str, tuple[str, str]]:
@@ -81,6 +93,7 @@ def test_every_main_screen_passes_axe_and_is_photographed(open_app, town, viewpo
 
 def test_hostile_text_is_shown_as_text_and_does_not_break_the_layout(open_app, town):
     page = open_app(town["bob"], viewport=PHONE)
+    page.goto(f"/#/users/{town['mallory'].uuid}")
     card = page.locator("article.post", has_text="evil")
     expect(card).to_be_visible()
     expect(card.locator(".text")).to_contain_text('<img src=x onerror="window.pwned=1">')
