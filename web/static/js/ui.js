@@ -86,7 +86,10 @@ export function pagedList(fetchPage, render, { empty = "Nothing here yet." } = {
     replace(status, loading());
     try {
       const page = await fetchPage(cursor);
-      for (const item of page.items || []) list.append(render(item));
+      for (const item of page.items || []) {
+        const el = render(item); // null: already on the page (a live push came first)
+        if (el) list.append(el);
+      }
       cursor = page.next || null;
       done = !cursor;
       replace(status, list.children.length ? "" : h("p", { class: "muted" }, empty));

@@ -9,6 +9,7 @@ import { composeForm } from "./compose.js";
 export function feedScreen(main) {
   const shown = new Set();
   const card = (item) => {
+    if (shown.has(item.uuid)) return null;
     shown.add(item.uuid);
     return postCard(item, { reason: reasonText(item) });
   };
