@@ -124,3 +124,17 @@ def test_the_web_app_deploys_as_its_own_lambda(monkeypatch, path, status, conten
     if content_type:
         assert answer["headers"]["Content-Type"].startswith(content_type)
         assert answer["headers"]["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_module_parses_strings_as_html_or_code():
+    """User text reaches the page only as text nodes (web/static/js/dom.js)."""
+    from triggers.http.web import STATIC
+
+    sinks = re.compile(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function"
+    )
+    found = {
+        str(path.relative_to(STATIC)): sinks.findall(path.read_text())
+        for path in STATIC.rglob("*.js")
+    }
+    assert len(found) >= 10 and not any(found.values()), found
