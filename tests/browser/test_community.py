@@ -35,7 +35,7 @@ def test_comment_react_and_share_on_a_post_page(open_app, server):
 
     page.get_by_label("Share with a comment (optional)").fill("Don't miss it")
     page.get_by_role("button", name="Share", exact=True).click()
-    expect(page.locator("article.post footer")).to_contain_text("1 shares")
+    expect(page.locator("article.post footer")).to_contain_text("1 share")
     read = server.call("GET", f"/posts/{post['uuid']}", bob.token).json()["post"]
     assert (read["comment_count"], read["share_count"]) == (1, 1)
     assert page.errors == []
@@ -79,7 +79,7 @@ def test_groups_create_private_join_public_and_manage_members(open_app, server):
     page.get_by_label(re.compile("^Private")).check()
     page.get_by_role("button", name="Create group").click()
     expect(page.get_by_role("heading", name="Book circle")).to_be_visible()
-    expect(page.get_by_text("Private group · 1 members")).to_be_visible()
+    expect(page.get_by_text("Private group · 1 member")).to_be_visible()
     private_url = page.url
 
     page.goto(f"/#/groups/{public['uuid']}")
@@ -96,7 +96,7 @@ def test_groups_create_private_join_public_and_manage_members(open_app, server):
     page.get_by_role("button", name="Make Bob an admin").click()
     expect(page.get_by_role("button", name="Remove admin rights from Bob")).to_be_visible()
     page.get_by_role("button", name="Remove Bob").click()
-    expect(page.get_by_text("Private group · 1 members")).to_be_visible()
+    expect(page.get_by_text("Private group · 1 member")).to_be_visible()
     assert page.errors == []
 
 

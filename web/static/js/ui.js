@@ -43,6 +43,8 @@ export function reasonText(item) {
   return words[reason] || reason || "";
 }
 
+export const count = (n, word) => `${n || 0} ${word}${n === 1 ? "" : "s"}`;
+
 export function postCard(post, { reason } = {}) {
   const link = `#/posts/${post.uuid}`;
   return h(
@@ -65,7 +67,11 @@ export function postCard(post, { reason } = {}) {
       h(
         "a",
         { href: link },
-        `${post.comment_count || 0} comments · ${post.reaction_count || 0} reactions · ${post.share_count || 0} shares`,
+        [
+          count(post.comment_count, "comment"),
+          count(post.reaction_count, "reaction"),
+          count(post.share_count, "share"),
+        ].join(" · "),
       ),
     ),
   );

@@ -4,7 +4,7 @@
 import { h, replace, userText, announce } from "../dom.js";
 import * as api from "../api.js";
 import { session } from "../session.js";
-import { errorBox, into, pagedList, personLink, postCard } from "../ui.js";
+import { count, errorBox, into, pagedList, personLink, postCard } from "../ui.js";
 import { composeForm } from "./compose.js";
 
 const groupLink = (g) =>
@@ -210,7 +210,7 @@ async function groupPage(group, reload) {
       h(
         "p",
         { class: "muted" },
-        `${group.is_private ? "Private" : "Public"} group · ${members.length} members`,
+        `${group.is_private ? "Private" : "Public"} group · ${count(members.length, "member")}`,
       ),
       h(
         "div",

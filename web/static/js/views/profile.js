@@ -3,7 +3,7 @@
 import { h, replace, userText, announce } from "../dom.js";
 import * as api from "../api.js";
 import { session } from "../session.js";
-import { errorBox, into, pagedList, postCard } from "../ui.js";
+import { count, errorBox, into, pagedList, postCard } from "../ui.js";
 
 export function profileScreen(main, [uuid]) {
   const head = h("div", {});
@@ -36,7 +36,7 @@ function header({ user }, reload) {
     "section",
     { class: "card profile", "aria-labelledby": "profile-name" },
     h("h1", { id: "profile-name" }, userText(user.name)),
-    h("p", { class: "muted" }, `${user.followers} followers · ${user.following} following`),
+    h("p", { class: "muted" }, `${count(user.followers, "follower")} · ${user.following} following`),
     itsMe
       ? h("p", {}, "This is you.")
       : h(
