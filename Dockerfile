@@ -8,6 +8,9 @@ COPY functions functions
 COPY triggers triggers
 COPY workflows workflows
 COPY stack stack
+COPY web/static web/static
 RUN pip install --no-cache-dir '.[postgres,cassandra,kafka,elasticsearch,opensearch,neo4j,s3]'
+# the code is imported from /app (not the installed copy), so the web app finds web/static
+ENV PYTHONPATH=/app
 EXPOSE 8080
 CMD ["functions-framework", "--source", "triggers/http/main.py", "--target", "health", "--port", "8080"]

@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup dev test test-fast lint stack-up stack-down render
+.PHONY: setup dev test test-fast test-browser browser-deps lint stack-up stack-down render
 
 setup: $(VENV)/.installed
 
@@ -16,13 +16,20 @@ $(VENV)/.installed: pyproject.toml
 dev: setup            ## run the whole system on embedded backends, with a demo community
 	$(BIN)/townsquare dev --demo
 
-test: setup stack-up  ## every test: embedded and real servers (installs and starts them)
+test: setup stack-up browser-deps  ## every test: embedded and real servers (installs and starts them)
 	$(BIN)/pytest
-	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py
+	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py tests/browser
 	$(BIN)/ruff check .
 
 test-fast: setup      ## embedded tier only, no servers
-	$(BIN)/pytest -m "not real"
+	$(BIN)/pytest -m "not real and not browser"
+
+test-browser: setup browser-deps  ## the web app in Debian's chromium (embedded tier)
+	$(BIN)/pytest -m browser tests/browser
+
+browser-deps:         ## Debian's chromium for the browser tests, axe-core from npm
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	cd web && npm ci --no-audit --no-fund --silent
 
 lint: setup
 	$(BIN)/ruff check .

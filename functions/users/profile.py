@@ -52,10 +52,12 @@ def get_user_profile(req: Request, ctx: Context) -> dict:
 
 
 def public_profile(user: User, ctx: Context) -> dict:
+    followers = ctx.graph.followers(user.uuid)
     return {
         **user.public(),
-        "followers": len(ctx.graph.followers(user.uuid)),
+        "followers": len(followers),
         "following": len(ctx.graph.following(user.uuid)),
+        "followed_by_me": ctx.caller is not None and ctx.me.uuid in followers,
     }
 
 

@@ -151,7 +151,9 @@ def test_public_profile_shows_counts_and_hides_private_fields(api):
         "is_private": False,
         "followers": 2,
         "following": 1,
+        "followed_by_me": True,
     }
+    assert api.get(f"/users/{ada.uuid}", who=cy).get_json()["user"]["followed_by_me"] is False
 
 
 def test_profile_of_unknown_or_malformed_uuid(api):

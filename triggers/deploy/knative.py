@@ -3,7 +3,9 @@
 services.yaml  one Knative Service per function (scale to zero), running functions-framework
                on triggers/http/main.py: HTTP functions as http targets, event functions as
                cloudevent targets.
-routes.yaml    a Gateway API HTTPRoute sending each /api/v1 path to its function's service.
+               Plus `ts-web`, the web app's static files (target web_app, triggers/http/web.py).
+routes.yaml    a Gateway API HTTPRoute sending each /api/v1 path to its function's service,
+               and / and /assets/ to ts-web.
 eventing.yaml  the Broker, a KafkaSource feeding it townsquare.events, one Trigger per event
                subscription (filtered on the CloudEvent type), and a PingSource per schedule.
 config.yaml    the ConfigMap of backend URLs every service reads (TOWNSQUARE_*).
@@ -18,6 +20,7 @@ from shared.settings import PORTS
 
 IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
 NAMESPACE = "townsquare"
+WEB = "web_app"  # triggers/http/main.py's target serving the web app
 BROKER = "townsquare"
 
 
@@ -31,7 +34,8 @@ def render(registry: Registry) -> dict[str, list[dict]]:
         "config.yaml": [_config()],
         "services.yaml": [
             _service(f) for f in functions if f.of_kind(Route) or f.of_kind(EventTrigger)
-        ],
+        ]
+        + [_web_service()],
         "routes.yaml": [_http_route(registry)],
         "eventing.yaml": _eventing(functions),
     }
@@ -49,18 +53,27 @@ def _config() -> dict:
 
 
 def _service(function: Function) -> dict:
-    args = ["--source", "triggers/http/main.py", "--target", function.short_name, "--port", "8080"]
-    if not function.of_kind(Route):
+    cloudevent = not function.of_kind(Route)
+    return _knative_service(service_name(function), function.short_name, function.name, cloudevent)
+
+
+def _web_service() -> dict:
+    return _knative_service("ts-web", WEB, "web.web_app", cloudevent=False)
+
+
+def _knative_service(name: str, target: str, label: str, cloudevent: bool) -> dict:
+    args = ["--source", "triggers/http/main.py", "--target", target, "--port", "8080"]
+    if cloudevent:
         args += ["--signature-type", "cloudevent"]
     return {
         "apiVersion": "serving.knative.dev/v1",
         "kind": "Service",
         "metadata": {
-            "name": service_name(function),
+            "name": name,
             "namespace": NAMESPACE,
             "labels": {
                 "app.kubernetes.io/part-of": "townsquare",
-                "townsquare/function": function.name,
+                "townsquare/function": label,
             },
         },
         "spec": {
@@ -112,6 +125,16 @@ def _http_route(registry: Registry) -> dict:
                 ],
             }
         )
+    web = {"group": "serving.knative.dev", "kind": "Service", "name": "ts-web", "port": 80}
+    rules.append(
+        {
+            "matches": [
+                {"path": {"type": "Exact", "value": "/"}, "method": "GET"},
+                {"path": {"type": "PathPrefix", "value": "/assets/"}, "method": "GET"},
+            ],
+            "backendRefs": [web],
+        }
+    )
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
         "kind": "HTTPRoute",

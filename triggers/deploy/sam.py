@@ -2,6 +2,7 @@
 function, all on the one handler `triggers.aws.handler`, told which function it is by
 TOWNSQUARE_FUNCTION. HTTP routes become Api events, event subscriptions a self-managed Kafka
 event source filtered on the CloudEvent type, schedules Schedule events (AWS cron syntax).
+`WebFunction` serves the web app's files (GET / and /assets/…, target web_app).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def render(registry: Registry) -> dict:
                 },
             }
         },
-        "Resources": {logical_id(f): _function(f) for f in functions if _events(f)},
+        "Resources": {logical_id(f): _function(f) for f in functions if _events(f)}
+        | {"WebFunction": _web_function()},
     }
 
 
@@ -52,6 +54,21 @@ def _function(function: Function) -> dict:
             "Description": function.doc.split("\n")[0] or function.name,
             "Environment": {"Variables": {"TOWNSQUARE_FUNCTION": function.short_name}},
             "Events": _events(function),
+        },
+    }
+
+
+def _web_function() -> dict:
+    paths = {"Index": "/", "Assets": "/assets/{proxy+}"}
+    return {
+        "Type": "AWS::Serverless::Function",
+        "Properties": {
+            "Description": "The web app: its page, styles and modules",
+            "Environment": {"Variables": {"TOWNSQUARE_FUNCTION": "web_app"}},
+            "Events": {
+                name: {"Type": "Api", "Properties": {"Path": path, "Method": "get"}}
+                for name, path in paths.items()
+            },
         },
     }
 

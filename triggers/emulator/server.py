@@ -109,6 +109,7 @@ class Emulator:
 
     def print_listing(self) -> None:
         self.console.print(f"[bold]Townsquare[/] listening on [cyan]{self.base_url}[/]")
+        self.console.print(f"  web app   http://{self.host}:{self.port}/")
         self.console.print(f"  OpenAPI   {self.base_url}/openapi.json")
         self.console.print(f"  stream    ws://{self.host}:{self.port}/api/v1/stream")
         if self.broker:

@@ -1,4 +1,5 @@
-"""The HTTP gateway: every registry route under /api/v1, plus /api/v1/openapi.json.
+"""The HTTP gateway: every registry route under /api/v1, plus /api/v1/openapi.json,
+and the web app at / (triggers/http/web.py; its cookie session: session.py).
 
 It only translates: a Flask request becomes a functions.http.Request (path params
 checked, query and body validated by the route's models, the caller identified),
@@ -25,6 +26,8 @@ from shared.jsonin import load_object
 from triggers.http import logs
 from triggers.http.errors import to_response
 from triggers.http.openapi import openapi_document
+from triggers.http.session import cookie_session, cookie_token
+from triggers.http.web import attach_web
 
 BASE = "/api/v1"
 UUID_PARAMS = {"uuid", "user", "group"}
@@ -69,6 +72,7 @@ def create_app(services: Services) -> Flask:
     if services.settings.trusted_proxies:
         hops = services.settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    attach_web(app)
     return app
 
 
@@ -107,7 +111,7 @@ def invoke(function: Function, route: Route, base: Context, params: dict[str, st
         headers=dict(request.headers),
         client=request.remote_addr or "",
     )
-    return _respond(route, function.handler(req, ctx))
+    return cookie_session(route.path, _respond(route, function.handler(req, ctx)))
 
 
 def authenticate(base: Context) -> Context:
@@ -115,6 +119,7 @@ def authenticate(base: Context) -> Context:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer":
         token = request.args.get("token", "") if request.path.endswith("/stream") else ""
+        token = token or cookie_token(base.settings.allowed_origins)
     user, digest = auth.identify(token.strip() or None, base)
     return base.as_caller(user, digest)
 

@@ -24,6 +24,7 @@ from shared.events import encode
 from shared.settings import Settings
 from triggers.http.errors import error_response, to_response
 from triggers.http.gateway import BASE, invoke
+from triggers.http.web import web_app  # noqa: F401  the web app's own target (ts-web)
 from triggers.kafka.dispatcher import publish_dead_letter
 
 
