@@ -50,7 +50,7 @@ def attach_stream(app: Flask, base: Context) -> None:
             Session(ws, g.stream_ctx).run(request.args.get("since"))
         except TownsquareError as exc:  # after the upgrade an HTTP error page would be garbage
             with contextlib.suppress(ConnectionClosed):
-                ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.message[:120])
+                ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.public[:120])
 
 
 def _check_origin(base: Context) -> None:
