@@ -1,7 +1,7 @@
 """The domain's records: plain, immutable dataclasses named after the seed's tables.
 
 Records hold pointers, never blobs (a post's `media` is a list of media uuids).
-`as_json()` gives the shape API.md promises; times are ISO 8601 UTC.
+`as_json()` gives the shape docs/api.md promises; times are ISO 8601 UTC.
 """
 
 from __future__ import annotations

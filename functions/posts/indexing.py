@@ -3,7 +3,7 @@
 Each is idempotent (indexing replaces by uuid, graph edges are kept once), so a
 redelivered event changes nothing. A `post.created` event normally carries the whole
 post (as_json), and that is what gets indexed: an outside producer may publish posts
-on the bus too (API.md, Kafka). An event carrying only a uuid is looked up in content;
+on the bus too (docs/api.md, Kafka). An event carrying only a uuid is looked up in content;
 one that names no post, or a malformed one, is a dead letter.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def error(response, status: int, field: str | None = None) -> dict:
-    """The API.md error body of `response`, checked for its status and the field it names."""
+    """The error body (docs/api.md) of `response`, checked for its status and the field it names."""
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()["error"]
     assert body["code"] and body["message"]

@@ -1,4 +1,4 @@
-"""Every failure becomes API.md's JSON error: {"error": {"code", "message", "field"?}}.
+"""Every failure becomes the JSON error of docs/api.md: {"error": {"code", "message", "field"?}}.
 
 Nothing is ever a 500: an exception no one translated is logged (logger
 `townsquare.http`, message "unexpected error", with its traceback) and answered 503
