@@ -1,0 +1,108 @@
+"""The operators' service group: GET /admin/services and /metrics (every trigger kind),
+and app_service_groups_master filled from the registry."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from functions.registry import load
+from shared.context import Context
+from shared.errors import Unavailable
+from tests.functions.helpers import error
+from triggers.cron.scheduler import run_tick
+from triggers.deploy import knative
+from triggers.deploy.services import register_services
+from triggers.metrics import instrumented
+from triggers.mqtt.bridge import MqttBridge
+
+
+def samples(api, name: str) -> list:
+    """The samples of metric family `name`, parsed by prometheus_client's own parser."""
+    response = api.get("/metrics")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.content_type.startswith("text/plain")
+    families = {f.name: f for f in text_string_to_metric_families(response.get_data(as_text=True))}
+    return families[name].samples
+
+
+def test_the_service_groups_are_filled_from_the_registry(services):
+    registry = load()
+    assert register_services(services.accounts, registry, pods=1) == len(registry.functions)
+    register_services(services.accounts, registry, pods=1)  # again: an upsert, not a copy
+    rows = {s.name: s for s in services.accounts.services()}
+    assert set(rows) == set(registry.functions)
+    login = rows["auth.login"]
+    assert (login.image_id, login.min_scale, login.max_scale, login.pods_count) == (
+        knative.IMAGE,
+        knative.MIN_SCALE,
+        knative.MAX_SCALE,
+        1,
+    )
+    assert rows["devices.device_log"].max_scale is None  # an MQTT function: no Knative service
+    assert services.accounts.app_pods_count() == len(registry.functions)
+
+
+def test_admin_services_reports_load_errors_latency_and_scale(api, services):
+    register_services(services.accounts, load(), pods=1)
+    operator, ada = api.operator(), api.person("Ada")
+    error(api.post("/auth/login", json={"email": ada.user["email"], "password": "nope"}), 401)
+    with pytest.raises(Unavailable), instrumented(services, "feed.read_feed", "http"):
+        raise Unavailable("the search store is down")
+    response = api.get("/admin/services", who=operator)
+    assert response.status_code == 200
+    items = {item["function"]: item for item in response.get_json()["items"]}
+    assert set(items) == set(load().functions)
+    login = items["auth.login"]
+    assert login["triggers"] == ["http POST /api/v1/auth/login"]
+    assert login["invocations"] == 3 and login["error_rate"] == 0.0  # a 401 is no fault
+    assert login["health"] == "ok" and 0 < login["p50_ms"] <= login["p99_ms"]
+    assert login["scale"] == {"min": 0, "max": 20, "pods": 1, "image": knative.IMAGE}
+    assert (
+        items["feed.read_feed"]["error_rate"] == 1.0
+        and items["feed.read_feed"]["health"] == "failing"
+    )
+    assert items["anomalies.watch_traffic"]["health"] == "idle"
+    error(api.get("/admin/services", who=ada), 403)
+
+
+def test_metrics_cover_every_trigger_kind_and_parse(api, services):
+    api.person("Ada")  # http
+    api.settle()  # event: user.signed_up and friends
+    bridge = MqttBridge(services, load(), "mqtt://127.0.0.1:1")  # never connects: deliver only
+    log = {"level": "error", "message": "disk full"}
+    bridge.deliver("townsquare/devices/pump-1/logs", json.dumps(log).encode())
+    tick = load().get("watch_traffic")
+    run_tick(tick, Context(services=services), datetime.now(UTC).replace(second=0, microsecond=0))
+    counted = {
+        (s.labels["function"], s.labels["trigger"], s.labels["outcome"]): s.value
+        for s in samples(api, "townsquare_invocations")
+        if s.name == "townsquare_invocations_total"
+    }
+    assert counted[("auth.signup", "http", "ok")] >= 1
+    assert counted[("devices.device_log", "mqtt", "ok")] >= 1
+    assert counted[("anomalies.watch_traffic", "cron", "ok")] >= 1
+    assert any(t == "event" for (_, t, _) in counted)
+    buckets = [
+        s
+        for s in samples(api, "townsquare_invocation_duration_seconds")
+        if s.name.endswith("_bucket") and s.labels["function"] == "auth.signup"
+    ]
+    assert buckets and buckets[-1].labels["le"] == "+Inf" and buckets[-1].value >= 1
+
+
+def test_metrics_answer_loopback_or_the_scrape_token_only(api, services):
+    remote = {"REMOTE_ADDR": "10.1.2.3"}
+    error(api.get("/metrics", environ_base=remote), 403)
+    services.settings.metrics_token = token = uuid.uuid4().hex
+    try:
+        error(api.get("/metrics"), 403)  # with a token set, loopback needs it too
+        error(api.get("/metrics", headers={"Authorization": "Bearer wrong"}), 403)
+        good = {"Authorization": f"Bearer {token}"}
+        assert api.get("/metrics", headers=good, environ_base=remote).status_code == 200
+    finally:
+        services.settings.metrics_token = ""
