@@ -47,6 +47,10 @@ def test_every_route_and_subscription_is_deployed():
             ]
         for trigger in function.of_kind(EventTrigger):
             assert (trigger.type, knative.service_name(function)) in triggers
+    services = yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text())
+    served = {document["metadata"]["name"] for document in services}
+    sinks = {d["spec"]["sink"]["ref"]["name"] for d in eventing if d["kind"] == "PingSource"}
+    assert sinks and sinks <= served  # every schedule ticks a service that exists
 
 
 def test_aws_cron_translation():

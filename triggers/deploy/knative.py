@@ -27,9 +27,11 @@ MIN_SCALE, MAX_SCALE, TARGET_CONCURRENCY = 0, 20, 100
 
 
 def deployed_as_service(function: Function) -> bool:
-    """HTTP and event functions are Knative Services; MQTT and cron ones run in their
-    trigger's process."""
-    return bool(function.of_kind(Route) or function.of_kind(EventTrigger))
+    """HTTP, event and cron functions are Knative Services (a PingSource sends the ticks);
+    MQTT functions run in the MQTT bridge's process."""
+    return bool(
+        function.of_kind(Route) or function.of_kind(EventTrigger) or function.of_kind(Schedule)
+    )
 
 
 def service_name(function: Function) -> str:
