@@ -11,9 +11,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from functions.registry import load
-from shared.context import Context
+from shared.context import Context, Services
 from shared.errors import Unavailable
+from shared.settings import Settings
 from tests.functions.helpers import error
+from triggers.cli import main
 from triggers.cron.scheduler import run_tick
 from triggers.deploy import knative
 from triggers.deploy.services import register_services
@@ -106,3 +108,14 @@ def test_metrics_answer_loopback_or_the_scrape_token_only(api, services):
         assert api.get("/metrics", headers=good, environ_base=remote).status_code == 200
     finally:
         services.settings.metrics_token = ""
+
+
+def test_townsquare_admin_services_fills_the_service_group_of_a_deployment(tmp_path):
+    assert main(["admin", "services", "--data", str(tmp_path)]) == 0
+    services = Services(Settings(data_dir=tmp_path, _env_file=None))
+    try:
+        rows = services.accounts.services()
+        assert {s.name for s in rows} == set(load().functions)
+        assert {s.pods_count for s in rows} == {0}  # a deployment's pods are not known here
+    finally:
+        services.close()
