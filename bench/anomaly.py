@@ -15,9 +15,10 @@ Prints events/s for each and the ratios to the bare model.
     .venv/bin/python bench/anomaly.py                  # embedded (fakeredis, SQLite log)
     .venv/bin/python bench/anomaly.py --backends real  # live store on the stack's Redis
 
-With --backends real only the live store is real (the detector's state lives there); the
-bus stays the embedded log, so the dispatcher does not join a shared Kafka. In-process,
-bounded by --events; stops by itself.
+With --backends real only the live store is real (the detector's state lives there), in a
+Redis database of the benchmark's own (BENCH_DB, emptied when done: the baselines it
+learns are not the deployment's); the bus stays the embedded log, so the dispatcher does
+not join a shared Kafka. In-process, bounded by --events; stops by itself.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from shared.settings import Settings
 from triggers.kafka import EventDispatcher
 
 ACCOUNTS = 200
+BENCH_DB = 9
 
 
 def stream(n: int, seed: int = 5) -> list:
@@ -104,7 +106,7 @@ def main() -> None:
         if args.backends == "real":
             from stack import URLS
 
-            overrides["live_url"] = URLS["live"]
+            overrides["live_url"] = URLS["live"].rsplit("/", 1)[0] + f"/{BENCH_DB}"
         settings = Settings(data_dir=Path(folder), _env_file=None, **overrides)
         services = Services(settings)
         ctx = Context(services=services)
@@ -113,6 +115,8 @@ def main() -> None:
             "count_message called": function(stream(args.events, seed=6), ctx),
             "through the event dispatcher": dispatched(stream(args.events, seed=7), services),
         }
+        if args.backends == "real":
+            services.live.client.flushdb()
         services.close()
     base = results["bare river model"]
     print(f"{args.events} message.created events, {ACCOUNTS} senders, live: {args.backends}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -35,9 +35,11 @@ def samples(api, name: str) -> list:
 def test_the_service_groups_are_filled_from_the_registry(services):
     registry = load()
     assert register_services(services.accounts, registry, pods=1) == len(registry.functions)
+    pods = services.accounts.app_pods_count()
     register_services(services.accounts, registry, pods=1)  # again: an upsert, not a copy
+    assert services.accounts.app_pods_count() == pods >= len(registry.functions)
     rows = {s.name: s for s in services.accounts.services()}
-    assert set(rows) == set(registry.functions)
+    assert set(registry.functions) <= set(rows)
     login = rows["auth.login"]
     assert (login.image_id, login.min_scale, login.max_scale, login.pods_count) == (
         knative.IMAGE,
@@ -46,29 +48,48 @@ def test_the_service_groups_are_filled_from_the_registry(services):
         1,
     )
     assert rows["devices.device_log"].max_scale is None  # an MQTT function: no Knative service
-    assert services.accounts.app_pods_count() == len(registry.functions)
+
+
+def services_view(api, operator) -> dict[str, dict]:
+    response = api.get("/admin/services", who=operator)
+    assert response.status_code == 200, response.get_json()
+    return {item["function"]: item for item in response.get_json()["items"]}
+
+
+def faults(item: dict) -> int:
+    return round(item["error_rate"] * item["invocations"])
 
 
 def test_admin_services_reports_load_errors_latency_and_scale(api, services):
     register_services(services.accounts, load(), pods=1)
     operator, ada = api.operator(), api.person("Ada")
+    before = services_view(api, operator)  # a shared live store may hold other calls' counts
     error(api.post("/auth/login", json={"email": ada.user["email"], "password": "nope"}), 401)
     with pytest.raises(Unavailable), instrumented(services, "feed.read_feed", "http"):
         raise Unavailable("the search store is down")
-    response = api.get("/admin/services", who=operator)
-    assert response.status_code == 200
-    items = {item["function"]: item for item in response.get_json()["items"]}
+    items = services_view(api, operator)
     assert set(items) == set(load().functions)
-    login = items["auth.login"]
+    login, feed = items["auth.login"], items["feed.read_feed"]
     assert login["triggers"] == ["http POST /api/v1/auth/login"]
-    assert login["invocations"] == 3 and login["error_rate"] == 0.0  # a 401 is no fault
-    assert login["health"] == "ok" and 0 < login["p50_ms"] <= login["p99_ms"]
+    assert login["invocations"] - before["auth.login"]["invocations"] == 1
+    assert faults(login) == faults(before["auth.login"])  # a 401 is the caller's, no fault
+    assert 0 < login["p50_ms"] <= login["p99_ms"]
     assert login["scale"] == {"min": 0, "max": 20, "pods": 1, "image": knative.IMAGE}
-    assert (
-        items["feed.read_feed"]["error_rate"] == 1.0
-        and items["feed.read_feed"]["health"] == "failing"
-    )
-    assert items["anomalies.watch_traffic"]["health"] == "idle"
+    assert faults(feed) - faults(before["feed.read_feed"]) == 1
+    for item in items.values():
+        rate, calls = item["error_rate"], item["invocations"]
+        health = (
+            "idle"
+            if not calls
+            else "failing"
+            if rate >= 0.5
+            else "degraded"
+            if rate >= 0.05
+            else "ok"
+        )
+        assert item["health"] == health, item
+    if before["feed.read_feed"]["invocations"] == 0:  # a fresh store: its one call failed
+        assert feed["health"] == "failing"
     error(api.get("/admin/services", who=ada), 403)
 
 
@@ -79,7 +100,11 @@ def test_metrics_cover_every_trigger_kind_and_parse(api, services):
     log = {"level": "error", "message": "disk full"}
     bridge.deliver("townsquare/devices/pump-1/logs", json.dumps(log).encode())
     tick = load().get("watch_traffic")
-    run_tick(tick, Context(services=services), datetime.now(UTC).replace(second=0, microsecond=0))
+    # a tick of this test's own: a shared live store's lock on this minute's tick may be taken
+    when = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(
+        minutes=uuid.uuid4().int % 10**6
+    )
+    assert run_tick(tick, Context(services=services), when)
     counted = {
         (s.labels["function"], s.labels["trigger"], s.labels["outcome"]): s.value
         for s in samples(api, "townsquare_invocations")
