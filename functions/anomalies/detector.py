@@ -52,7 +52,9 @@ FAMILIES = {
         Family("messages.account", 30, True, "a burst of messages from one account"),
         Family("messages.group", 120, True, "a burst of messages in one group"),
         Family("posts", 120, False, "a surge of posts"),
-        Family("logins.failed.account", 10, True, "a spike of failed logins on one account"),
+        # below the sign-in limit (login_attempts_per_account, any outcome, per 15 minutes):
+        # attempts the limit refuses (429) never reach the password check nor this count
+        Family("logins.failed.account", 5, True, "a spike of failed logins on one account"),
         Family("logins.failed", 30, False, "a spike of failed logins"),
         Family("device.errors", 20, True, "a device whose error rate jumped"),
         Family("http.requests", 1200, False, "a traffic surge"),
