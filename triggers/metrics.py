@@ -88,7 +88,7 @@ def attach_metrics(app: Flask, services: Services, base: str, openapi: dict) -> 
         _check_scraper(services.settings.metrics_token)
         return Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
-    app.add_url_rule(base + "/metrics", "metrics", metrics)
+    app.add_url_rule(base + "/metrics", "metrics", metrics, provide_automatic_options=False)
     openapi["paths"]["/metrics"] = {"get": OPENAPI_OPERATION}
 
 
