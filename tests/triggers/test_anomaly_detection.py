@@ -146,6 +146,7 @@ def test_a_burst_and_wrong_passwords_are_flagged_and_normal_traffic_is_not(runni
     assert stream.anomalies() == {}
 
     group = running.group(victim, mallory, private=False)
+    bystander = Listener(running.socket(victim))  # not an operator: sees no flag
     publisher = running.mqtt()
     for i in range(BURST):
         payload = {"token": mallory["token"], "text": f"buy now {i}", "client_id": f"b-{i}"}
@@ -172,4 +173,6 @@ def test_a_burst_and_wrong_passwords_are_flagged_and_normal_traffic_is_not(runni
     pushed = running.wait_for(lambda: set(stream.anomalies()) == expected and stream.anomalies())
     for flag in raised:
         assert pushed[flag["series"]] - parse_time(flag["at"]).timestamp() < PUSHED_WITHIN
+    assert bystander.anomalies() == {} and bystander.frames  # it did get the group's messages
     stream.close()
+    bystander.close()
