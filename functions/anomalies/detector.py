@@ -84,7 +84,7 @@ def judge(values: list[float], value: float, floor: int) -> Judgement:
     center = (median.get() or 0.0) if values else 0.0
     spread = max((iqr.get() or 0.0) / IQR_TO_SIGMA if values else 0.0, MIN_SPREAD)
     low = max(0.0, center - THRESHOLD * spread)
-    high = max(center + THRESHOLD * spread, floor - 1)
+    high = max(center + THRESHOLD * spread, float(floor - 1))
     return Judgement(value, (round(low, 2), round(high, 2)), round((value - center) / spread, 2))
 
 
