@@ -134,6 +134,8 @@ class Service(Record):
     name: str
     image_id: str
     pods_count: int
+    min_scale: int | None = None  # the autoscaler's bounds, where the deployment sets them
+    max_scale: int | None = None
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="comma-separated Origins (besides the server's own) whose pages may open "
         "a WebSocket stream; * for any",
     )
+    metrics_token: str = Field(
+        default="",
+        description="bearer token a Prometheus scrape of /metrics must send; "
+        "empty: only loopback callers may scrape (dev)",
+    )
     event_group_prefix: str = Field(
         default="townsquare.fn.",
         description="each event function's consumer group is this prefix + its name; "

@@ -48,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     from triggers.mqtt import cli as mqtt_cli
 
     mqtt_cli.add_parser(commands)
-    admin = commands.add_parser("admin", help="grant or revoke operator rights")
-    admin.add_argument("verb", choices=["grant", "revoke", "operators"])
+    admin = commands.add_parser(
+        "admin", help="grant or revoke operator rights; `services` fills the service group"
+    )
+    admin.add_argument("verb", choices=["grant", "revoke", "operators", "services"])
     admin.add_argument("email", nargs="?")
     admin.add_argument("--data", type=Path, default=Path(".data"))
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
@@ -89,6 +91,12 @@ def run_admin(args) -> int:
     overrides = {"accounts_url": args.accounts_url} if args.accounts_url else {}
     services = Services(Settings(data_dir=args.data, **overrides))
     try:
+        if args.verb == "services":  # a deployment's post-deploy step (pods: unknown, 0)
+            from functions.registry import load
+            from triggers.deploy.services import register_services
+
+            print(f"registered {register_services(services.accounts, load())} services")
+            return 0
         if args.verb == "operators":
             for user in services.accounts.operators():
                 print(f"{user.email}\t{user.uuid}")

@@ -317,7 +317,7 @@ def test_register_service_is_an_upsert(accounts):
     pods_before = accounts.app_pods_count()
     service = Service(unique(), f"feed-{unique()}", "registry/feed:1", 2)
     accounts.register_service(service)
-    scaled = service.replace(image_id="registry/feed:2", pods_count=5)
+    scaled = service.replace(image_id="registry/feed:2", pods_count=5, min_scale=1, max_scale=9)
     accounts.register_service(scaled)
     mine = [s for s in accounts.services() if s.service_uuid == service.service_uuid]
     assert mine == [scaled]
