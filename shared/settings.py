@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     graph_url: str = ""  # sqlite:///… | bolt://…
     blobs_url: str = ""  # file:///folder | s3://bucket?endpoint=…
     mqtt_url: str = ""  # empty: embedded broker in `townsquare dev`; mqtt://host:port otherwise
+    analytics_url: str = ""  # Spark master: empty is local[*]; spark://host:port a cluster
+    analytics_export_dir: str = ""  # the Parquet snapshot; empty is <data_dir>/analytics
+    analytics_driver_memory: str = Field(
+        default="1g", description="heap of the Spark driver (and local[*] executors)"
+    )
 
     password_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
     password_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory per hash")
@@ -63,6 +68,12 @@ class Settings(BaseSettings):
         if port == "blobs":
             return f"file://{data}/blobs"
         return f"sqlite:///{data}/{port}.db"
+
+    def spark_master(self) -> str:
+        return self.analytics_url or "local[*]"
+
+    def export_path(self) -> Path:
+        return Path(self.analytics_export_dir or self.data_dir / "analytics").resolve()
 
     def urls(self) -> dict[str, str]:
         return {port: self.url(port) for port in PORTS}
