@@ -11,8 +11,11 @@ from .neo4j import Neo4j
 from .opensearch import OpenSearch
 from .postgres import Postgres
 from .redis import Redis
+from .spark import SparkMaster, SparkWorker
 
-ALL: list[type[Server]] = [Postgres, Redis, Mosquitto, Moto, Kafka, Neo4j, OpenSearch, Cassandra]
+ALL: list[type[Server]] = [
+    Postgres, Redis, Mosquitto, Moto, Kafka, Neo4j, OpenSearch, Cassandra, SparkMaster, SparkWorker
+]  # fmt: skip
 
 
 def by_name() -> dict[str, Server]:
