@@ -13,7 +13,8 @@ from tests.functions.helpers import error
 from workflows.analytics.charts import CHARTS
 from workflows.analytics.insights import INSIGHTS
 
-pytestmark = pytest.mark.slow  # the community is computed by Spark once per run
+# the community is computed by Spark once per run (its first user waits for that)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_the_known_insights_are_what_the_job_computes_and_charts():

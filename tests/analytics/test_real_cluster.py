@@ -15,7 +15,7 @@ from tests.conftest import real_overrides
 from workflows.analytics.run import run
 from workflows.analytics.spark import session
 
-pytestmark = [pytest.mark.real, pytest.mark.slow]
+pytestmark = [pytest.mark.real, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from workflows.analytics import export as export_module
 from workflows.analytics import insights as insights_module
 from workflows.analytics.run import ATTEMPTS, UnknownInsight, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # Spark starts in seconds, on 2 cores
 
 
 def result(services, name: str) -> dict:
