@@ -102,3 +102,17 @@ def test_the_command_exports_with_a_progress_bar(services, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "export posts" in out and "days written" in out
     assert len(read(services.settings.export_path(), "posts")) == 1
+
+
+def test_the_command_never_writes_the_live_snapshot_of_a_running_dev_server(tmp_path):
+    data = tmp_path / "data"
+    dev = embedded_services(data)  # stands for `townsquare dev`, still running
+    message = Message(new_uuid(), new_uuid(), None, new_uuid(), "live only", NOW)
+    dev.live.put_message(message, 3600)
+    dev.close()
+    snapshot = data / "live.snapshot"
+    before = snapshot.read_bytes()
+    assert main(["analytics", "export", "--data", str(data)]) == 0
+    assert snapshot.read_bytes() == before
+    exported = read(dev.settings.export_path(), "messages")
+    assert [row["uuid"] for row in exported] == [message.uuid]

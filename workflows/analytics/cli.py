@@ -9,6 +9,7 @@ what to install).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,22 @@ def settings_for(args) -> Settings:
         from stack import URLS
 
         overrides = {f"{port}_url": url for port, url in URLS.items()}
-    return Settings(data_dir=args.data, **overrides)
+    settings = Settings(data_dir=args.data, **overrides)
+    return settings.model_copy(update={"live_url": _live_copy(settings)})
+
+
+def _live_copy(settings: Settings) -> str:
+    """The live URL to read. An embedded snapshot may belong to a running `townsquare dev`,
+    and a process that opens one saves it when it closes: read a copy, so the dev server's
+    file is never written from here."""
+    url = settings.url("live")
+    snapshot = Path(url.removeprefix("fakeredis://"))
+    if not url.startswith("fakeredis://") or not snapshot.is_file():
+        return settings.live_url
+    copy = settings.export_path() / ".live.snapshot"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(snapshot, copy)
+    return f"fakeredis://{copy}"
 
 
 def run_analytics(args) -> int:
