@@ -134,6 +134,8 @@ def run_notebook(args) -> int:
     command = [python, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={args.port}",
                "--no-browser", f"--notebook-dir={NOTEBOOKS}",
                f"--MultiKernelManager.default_kernel_name={KERNEL}"]  # fmt: skip
+    if os.geteuid() == 0:  # containers and CI run as root; Jupyter refuses that unless told
+        command.append("--allow-root")
     Console().print(
         f"JupyterLab on http://127.0.0.1:{args.port}; the export: {settings.export_path()}"
     )
