@@ -72,12 +72,15 @@ def _messages_per_group_per_hour(alt, data):
 
 
 def _top_posts(alt, data):
+    # one bar per post, labelled by rank: two posts may well say the same thing
     return (
         alt.Chart(data)
+        .transform_window(rank="row_number()", sort=[alt.SortField("score", order="descending")])
+        .transform_calculate(label="datum.rank + '. ' + datum.text")
         .mark_bar()
         .encode(
             x=alt.X("score:Q", title="engagement, decayed by age"),
-            y=alt.Y("text:N", sort="-x", title=None),
+            y=alt.Y("label:N", sort=alt.EncodingSortField("rank"), title=None),
             tooltip=[
                 "text:N",
                 "comment_count:Q",
