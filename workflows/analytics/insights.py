@@ -49,13 +49,16 @@ def active_users(frames: dict, end: datetime) -> dict:
     """Distinct active users per day, week and month; `latest` the DAU/WAU/MAU at the end."""
     from pyspark.sql import functions as F
 
-    acts = activity(frames)
-    items = []
-    for period in ("day", "week", "month"):
-        per = acts.groupBy(F.date_trunc(period, "ts").alias("start")).agg(
+    acts = activity(frames).cache()  # read by four aggregations
+    per_period = [
+        acts.groupBy(F.lit(period).alias("period"), F.date_trunc(period, "ts").alias("start")).agg(
             F.countDistinct("user_uuid").alias("users")
         )
-        items += [{"period": period} | _plain(row) for row in per.orderBy("start").collect()]
+        for period in ("day", "week", "month")
+    ]
+    union = per_period[0].unionByName(per_period[1]).unionByName(per_period[2])
+    order = F.when(F.col("period") == "day", 0).when(F.col("period") == "week", 1).otherwise(2)
+    items = [_plain(row) for row in union.orderBy(order, "start").collect()]
     latest = acts.agg(
         *[
             F.countDistinct(
@@ -64,6 +67,7 @@ def active_users(frames: dict, end: datetime) -> dict:
             for name, days in (("dau", 1), ("wau", 7), ("mau", 30))
         ]
     ).first()
+    acts.unpersist()
     return {"items": items, "latest": _plain(latest)}
 
 
