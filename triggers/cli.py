@@ -6,6 +6,8 @@ townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the 
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
+townsquare analytics export|run [NAME…]   the Parquet snapshot; the insights (Spark)
+townsquare notebook            JupyterLab on the exported Parquet
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
+    from workflows.analytics.cli import add_commands
+
+    add_commands(commands)
 
     args = parser.parse_args(argv)
     if args.command == "dev":
@@ -75,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in render_all(Path.cwd()):
             print(f"wrote {path}")
         return 0
+    if args.command in ("analytics", "notebook"):
+        from workflows.analytics import cli
+
+        return cli.run_analytics(args) if args.command == "analytics" else cli.run_notebook(args)
     if args.command == "functions":
         from functions.registry import load
         from triggers.emulator.server import trigger_table

@@ -6,6 +6,7 @@ each method is one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -83,6 +84,14 @@ class Accounts(Protocol):
 
     def groups_of(self, user_uuid: str) -> list[Group]:
         """Active groups the user is an active member of."""
+
+    # whole-table reads, for the analytics export (in any order)
+    def all_users(self) -> Iterator[User]: ...
+    def all_groups(self) -> Iterator[Group]:
+        """Every group, soft-deleted ones included."""
+
+    def all_memberships(self) -> Iterator[Membership]:
+        """Every membership row, removed ones included."""
 
     # application_master / app_service_groups_master
     def register_service(self, service: Service) -> None:

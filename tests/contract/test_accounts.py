@@ -351,3 +351,20 @@ def test_sqlite_path_follows_sqlalchemy(tmp_path):
     assert sqlite_path("sqlite:///:memory:") == ":memory:"
     assert sqlite_path("sqlite://") == ":memory:"
     assert sqlite_path("sqlite:///relative.db") == "relative.db"
+
+
+# whole tables (the analytics export) -------------------------------------------------
+def test_the_whole_table_reads_include_removed_and_deleted_rows(accounts):
+    ada, bob = person(accounts, "Ada"), person(accounts, "Bob")
+    club = group(accounts, ada)
+    accounts.add_member(club.uuid, bob, is_admin=False, when=T0 + timedelta(days=1))
+    accounts.remove_member(club.uuid, bob.uuid, T0 + timedelta(days=2))
+    accounts.delete_group(club.uuid, T0 + timedelta(days=3))
+
+    users = {u.uuid: u for u in accounts.all_users()}
+    assert users[ada.uuid] == accounts.get_user(ada.uuid) and bob.uuid in users
+    [club_row] = [g for g in accounts.all_groups() if g.uuid == club.uuid]
+    assert club_row.is_active is False and club_row.deleted_on is not None
+    rows = {m.user_uuid: m for m in accounts.all_memberships() if m.group_uuid == club.uuid}
+    assert rows[ada.uuid].is_admin and rows[ada.uuid].is_active
+    assert rows[bob.uuid].is_active is False and rows[bob.uuid].removed_on is not None

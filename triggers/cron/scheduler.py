@@ -42,7 +42,8 @@ def run_tick(function: Function, ctx: Context, tick: datetime) -> bool:
 class CronTrigger:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.ctx = Context(services=services)
-        self.schedules = registry.by_kind(Schedule)
+        off = {name.strip() for name in services.settings.cron_off.split(",") if name.strip()}
+        self.schedules = [(f, s) for f, s in registry.by_kind(Schedule) if f.name not in off]
         self.scheduler = BackgroundScheduler(timezone=UTC)
 
     def start(self) -> None:
