@@ -18,7 +18,10 @@ OVERFETCH = 2  # hits dropped by the re-check must not leave the page short
 
 class SearchQuery(Body):
     q: str = Field(
-        min_length=1, max_length=200, description="free text; operators are matched as words"
+        min_length=1,
+        max_length=10_000,
+        description="free text in any script; operators, quotes and wildcards are matched as "
+        "words, and only the first 256 characters count",
     )
     type: Literal["posts", "users", "groups"] = "posts"
     limit: int = Field(default=20, ge=1, le=50)

@@ -30,7 +30,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS
+from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS, free_text
 from shared.errors import Unavailable
 from shared.records import SearchDoc, SearchHit, iso
 
@@ -71,8 +71,8 @@ def document(doc: SearchDoc) -> dict:
     return {
         "type": doc.type,
         "uuid": doc.uuid,
-        "title": doc.title,
-        "text": doc.text,
+        "title": free_text(doc.title, None),
+        "text": free_text(doc.text, None),
         "visibility": list(doc.visibility),
         "created_at": iso(doc.created_at),
     }
@@ -200,6 +200,7 @@ class _ElasticSearch:
         self, text: str, *, types: list[str], visible_to: list[str], limit: int
     ) -> list[SearchHit]:
         """`types` empty means every type; `visible_to` empty means nothing is visible."""
+        text = free_text(text)
         if not text.strip() or not visible_to or limit <= 0:
             return []
         body = search_body(text, types, visible_to, limit)

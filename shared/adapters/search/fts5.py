@@ -22,7 +22,7 @@ import re
 import sqlite3
 
 from shared.adapters import LockedSqlite, sqlite_path
-from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS
+from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS, free_text
 from shared.records import SearchDoc, SearchHit, iso
 
 TITLE_WEIGHT, TEXT_WEIGHT = 2.0, 1.0
@@ -81,7 +81,7 @@ class Fts5Search:
             ).lastrowid
             db.execute(
                 "INSERT INTO search_text (rowid, title, text) VALUES (?, ?, ?)",
-                (doc_id, doc.title, doc.text),
+                (doc_id, free_text(doc.title, None), free_text(doc.text, None)),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO search_visibility (token, doc_id) VALUES (?, ?)",
@@ -105,7 +105,7 @@ class Fts5Search:
         self, text: str, *, types: list[str], visible_to: list[str], limit: int
     ) -> list[SearchHit]:
         """`types` empty means every type; `visible_to` empty means nothing is visible."""
-        expression = match_expression(text)
+        expression = match_expression(free_text(text))
         if expression is None or not visible_to or limit <= 0:
             return []
         sql, params = self._select(expression, types, visible_to, limit)
