@@ -126,7 +126,9 @@ def test_remove(search, token):
 
 
 HOSTILE = ['"', '""', "AND OR", "NOT", "*", "(", ")", "NEAR", "NEAR(a b)", "a:b", "title:x",
-           "-", "^", "\\", "{}[]", "'; DROP TABLE x; --", "", "   ", "ünïcödé 日本語", "🙂", "a" * 300]  # fmt: skip
+           "-", "^", "\\", "{}[]", "'; DROP TABLE x; --", "", "   ", "ünïcödé 日本語", "🙂", "a" * 300,
+           "\ud800 lone \udfff", "\x00\x1f\x7f", "x" * 10_000, "word " * 2_000, "wild*card", "te?t",
+           "~2", "[a TO z]", "/re.*/", "花見", "東", "مرحبا", "#tag", "\u202e\u200b\ufeff"]  # fmt: skip
 
 
 def test_hostile_query_text_is_never_an_error(search, token):
@@ -137,6 +139,12 @@ def test_hostile_query_text_is_never_an_error(search, token):
         assert isinstance(hits, list), hostile
     for words in ("AND OR", "NOT", "near", "(NEAR)", '"and'):  # operators are words here
         assert found(search, words, token) == [operators.uuid], words
+
+
+def test_a_document_with_lone_surrogates_is_indexed_and_found(search, token):
+    term = word()
+    search.index(doc(f"half \ud800 pair {term}", f"text \udfff {term}", token=token))
+    assert len(found(search, term, token)) == 1
 
 
 def test_operators_and_quotes_around_words_still_find_them(search, token):
