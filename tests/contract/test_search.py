@@ -167,3 +167,56 @@ def test_snippet_marks_the_matched_term(search, token):
 
 def test_health(search):
     search.health()
+
+
+# --- every language (the relevance suite in tests/relevance measures how well) ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "queries"),
+    [
+        ("週末は上野公園で花見をしました", ["花見", "花", "上野公園"]),
+        ("東京タワーに行きました", ["東京", "タワー"]),
+        ("我们周末去北京看长城", ["北京", "长城", "城"]),
+        ("서울에서 친구를 만났어요", ["서울"]),
+        ("Fußballverein gewinnt", ["fußballverein", "Verein", "FUSSBALLVEREIN"]),
+        ("Der Schlüssel liegt hier", ["schluessel", "Schlüssel", "schlussel"]),
+        ("Zürich café crème", ["zurich", "CAFE", "Crème"]),
+        ("مَدْرَسَة الحي", ["مدرسة", "المدرسة"]),
+        ("أحمد في القاهرة", ["احمد", "القاهرة"]),
+        ("launch party tonight 🎉", ["🎉", "party 🎉"]),
+        ("weekend loop #hiking", ["#hiking", "hiking"]),
+    ],
+)
+def test_every_script_finds_its_words(search, token, text, queries):
+    term = word()
+    target = doc("plain title", f"{text} {term}", token=token)
+    search.index(target)
+    search.index(doc("plain title", f"something else entirely {term}", token=token))
+    for query in queries:
+        assert found(search, f"{query} {term}", token) == [target.uuid], query
+
+
+def test_a_short_cjk_query_marks_its_match_in_the_snippet(search, token):
+    search.index(doc("plain title", "週末は上野公園で花見をしました", token=token))
+    [hit] = search.query("花見", types=[], visible_to=[token], limit=10)
+    assert f"で{MARK_START}花" in hit.snippet and MARK_END in hit.snippet
+
+
+def test_a_typo_finds_the_word_when_nothing_else_matches(search, token):
+    term = word()
+    target = doc("plain title", f"marathon {term} training", token=token)
+    search.index(target)
+    typo = term[:4] + term[5:]  # one letter dropped
+    assert found(search, typo, token) == [target.uuid]
+
+
+def test_a_hashtag_ranks_tagged_posts_first(search, token):
+    term = word()
+    tagged = doc(
+        "plain title", f"out on the hills #{term} with friends and a long walk", token=token
+    )
+    untagged = doc("plain title", f"{term} day", token=token)
+    search.index(untagged)
+    search.index(tagged)
+    assert found(search, f"#{term}", token)[0] == tagged.uuid
