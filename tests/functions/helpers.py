@@ -37,8 +37,10 @@ def group_of(api, admin, *members, private: bool = True, name: str = "Club") -> 
     return uuid
 
 
-def put_post(services, author, *, scope="public", group=None, minutes_ago=0, text="hello") -> Post:
-    """A post stored straight into content, `minutes_ago` before T0 (for paging tests)."""
+def put_post(
+    services, author, *, scope="public", group=None, minutes_ago=0, text="hello", at=None
+) -> Post:
+    """A post stored straight into content, at `at` or `minutes_ago` before T0."""
     post = Post(
         uuid=new_uuid(),
         author_uuid=author.uuid,
@@ -48,7 +50,7 @@ def put_post(services, author, *, scope="public", group=None, minutes_ago=0, tex
         group_uuid=group,
         media=(),
         url_slug=f"post-{new_uuid()[:8]}",
-        created_at=T0 - timedelta(minutes=minutes_ago),
+        created_at=at or T0 - timedelta(minutes=minutes_ago),
     )
     services.content.put_post(post)
     return post
