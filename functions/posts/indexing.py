@@ -25,18 +25,32 @@ SCOPES = ("public", "followers", "group")
 _as_post = TypeAdapter(Post)
 
 
+COMMENTS_INDEXED = 50  # a post is found by its text and its first comments
+
+
 @app.on_event("post.created")
 def index_post_for_search(event: CloudEvent, ctx: Context) -> None:
-    post = _post_of(event, ctx)
-    doc = SearchDoc(
+    ctx.search.index(_post_doc(_post_of(event, ctx), [], ctx))
+
+
+@app.on_event("comment.created")
+def index_comment_for_search(event: CloudEvent, ctx: Context) -> None:
+    """A comment makes its post findable by the comment's words: the post is indexed again
+    with its comments (idempotent: the same comments give the same document)."""
+    post = ctx.content.get_post(_uuid_field(_data(event), "post_uuid"))
+    comments = ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)
+    ctx.search.index(_post_doc(post, [comment.text for comment in comments], ctx))
+
+
+def _post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:
+    return SearchDoc(
         type="posts",
         uuid=post.uuid,
         title=post.name,
-        text=post.text,
+        text="\n".join([post.text, *comments]),
         visibility=post_tokens(post, ctx),
         created_at=post.created_at,
     )
-    ctx.search.index(doc)
 
 
 @app.on_event("post.created")

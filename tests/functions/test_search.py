@@ -158,3 +158,13 @@ def test_the_boosts_do_not_lift_a_weak_match_over_a_strong_one(api, services):
     assert api.put(f"/users/{bob.uuid}/follow", who=ada).status_code == 204
     api.settle()
     assert found(api, ada, word) == [strong, weak]
+
+
+def test_a_comment_makes_its_post_findable_by_the_comments_words(api):
+    ada, bob, word = api.person("Ada"), api.person("Bob"), unique_word()
+    post = write(api, ada, "Jam session on Friday")
+    comment = api.post(f"/posts/{post}/comments", who=bob, json={"text": f"count me in {word}"})
+    assert comment.status_code == 201
+    api.settle()
+    assert found(api, bob, word) == [post]
+    assert found(api, bob, f"session {word}") == [post]  # the post's words and the comment's
