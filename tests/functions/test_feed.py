@@ -36,6 +36,14 @@ def test_the_feed_merges_own_followed_and_group_posts_newest_first(api):
     wanted = [(uuid, reason) for uuid, reason in reversed(expected) if reason]
     assert [(item["uuid"], item["reason"]) for item in items] == wanted
     assert feed(api, me)["next"] is None
+    details = {item["reason"]: item["reason_detail"] for item in items}
+    assert details["group"] == {
+        "code": "group", "text": "new in Club, a group you're in", "via": [club]
+    }  # fmt: skip
+    assert details["followed"] == {
+        "code": "followed", "text": "Friend, whom you follow, posted", "via": [friend.uuid]
+    }  # fmt: skip
+    assert details["own"] == {"code": "own", "text": "your post", "via": []}
 
 
 def test_the_feed_pages_with_an_honest_cursor(api):

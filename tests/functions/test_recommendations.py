@@ -17,7 +17,8 @@ def suggested(api, who, kind, **query) -> list[dict]:
     response = api.get(f"/recommendations/{kind}", who=who, query_string=query)
     assert response.status_code == 200, response.get_json()
     items = response.get_json()["items"]
-    assert all(set(item) == {"uuid", "score", "reason"} and item["reason"] for item in items)
+    assert all(set(item) == {"uuid", "score", "reason", "reason_detail"} for item in items)
+    assert all(item["reason"] == item["reason_detail"]["text"] != "" for item in items)
     return items
 
 
@@ -89,3 +90,46 @@ def test_recommendations_need_a_live_token(api):
 
 def write(api, who, text, **fields) -> str:
     return post_of(api, who, text, **fields)["uuid"]
+
+
+PAIRS = [("Ada", "Bob"), ("Bob", "Ada")]  # who is named first follows the graph's order
+
+
+def test_reasons_name_the_people_they_came_through(api):
+    me, ada, bob, cy, dan = (api.person(n) for n in ("Me", "Ada", "Bob", "Cy", "Dan"))
+    follow(api, me, ada, bob, cy)
+    follow(api, ada, dan)
+    api.settle()
+    [one] = suggested(api, me, "people")
+    assert one["reason"] == "Ada, whom you follow, follows them"
+    assert one["reason_detail"] == {
+        "code": "followed_by_follows", "text": one["reason"], "via": [ada.uuid]
+    }  # fmt: skip
+    follow(api, bob, dan)
+    api.settle()  # a new follow changes the reason at once
+    [two] = suggested(api, me, "people")
+    assert two["reason"] in {f"{a} and {b}, whom you follow, follow them" for a, b in PAIRS}
+    follow(api, cy, dan)
+    api.settle()
+    [three] = suggested(api, me, "people")
+    assert three["reason"].endswith(" and 2 others you follow follow them")
+    assert set(three["reason_detail"]["via"]) == {ada.uuid, bob.uuid, cy.uuid}
+
+
+def test_group_and_post_reasons(api):
+    me, ada, bob = api.person("Me"), api.person("Ada"), api.person("Bob")
+    follow(api, me, ada, bob)
+    club = group_of(api, ada, bob, private=False, name="Hiking")
+    post = post_of(api, ada, "summit at dawn")
+    quiet = post_of(api, ada, "nobody reacted to this")
+    assert api.put(f"/posts/{post['uuid']}/reactions/like", who=bob).status_code == 204
+    api.settle()
+    [group] = suggested(api, me, "groups")
+    assert group["uuid"] == club
+    assert group["reason"] in {f"{a} and {b}, whom you follow, are in this group" for a, b in PAIRS}
+    assert group["reason_detail"]["code"] == "joined_by_follows"
+    posts = {item["uuid"]: item for item in suggested(api, me, "posts")}
+    assert posts[post["uuid"]]["reason"] == "Bob, whom you follow, reacted"
+    assert posts[post["uuid"]]["reason_detail"]["via"] == [bob.uuid]
+    assert posts[quiet["uuid"]]["reason"] == "posted by Ada, whom you follow"
+    assert posts[quiet["uuid"]]["reason_detail"]["code"] == "by_follow"
