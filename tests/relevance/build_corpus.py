@@ -5,15 +5,17 @@ the suite reads the JSON files, so a ranking change can never move its own goalp
 Each topic has posts written around it: grade 3 names the topic outright, grade 2 names
 it in another form (a plural, a stem, another spelling, a compound), grade 1 is about it
 without the word people would type first. Distractors share words with topics but are
-about something else. Authors, users and groups carry names in every script.
+about something else. Users and groups carry names in every script. A post's title is its name, made from its
+text the way POST /posts makes it (functions.posts.create.post_name).
 """
 
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from functions.posts.create import post_name
 
 HERE = Path(__file__).parent
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -281,9 +283,7 @@ DISTRACTORS = [
 
 
 def build() -> tuple[list[dict], dict]:
-    rng = random.Random(11)
     docs: list[dict] = []
-    authors = [name for name, _ in USERS]
     when = iter(START + timedelta(hours=7 * i) for i in range(10_000))
 
     def add(kind: str, ident: str, title: str, text: str, lang: str) -> None:
@@ -300,13 +300,14 @@ def build() -> tuple[list[dict], dict]:
         for grade, texts in graded.items():
             for j, text in enumerate(texts):
                 ident = f"post-{topic}-{grade}{j}"
-                add("posts", ident, rng.choice(authors), text, lang)
+                add("posts", ident, post_name(text), text, lang)
                 grades[ident] = grade
         for query in queries:
             judgements[f"posts|{query}"] = {"lang": lang, "type": "posts", "query": query,
                                             "grades": grades}  # fmt: skip
     for i, text in enumerate(DISTRACTORS * 3):
-        add("posts", f"post-other-{i:03d}", rng.choice(authors), f"{text} ({i // 40 + 1})", "en")
+        text = f"{text} ({i // 40 + 1})"
+        add("posts", f"post-other-{i:03d}", post_name(text), text, "en")
     _people_and_groups(judgements)
     return docs, judgements
 
