@@ -30,7 +30,7 @@ COMMENTS_INDEXED = 50  # a post is found by its text and its first comments
 
 @app.on_event("post.created")
 def index_post_for_search(event: CloudEvent, ctx: Context) -> None:
-    ctx.search.index(_post_doc(_post_of(event, ctx), [], ctx))
+    ctx.search.index(post_doc(_post_of(event, ctx), [], ctx))
 
 
 @app.on_event("comment.created")
@@ -39,10 +39,11 @@ def index_comment_for_search(event: CloudEvent, ctx: Context) -> None:
     with its comments (idempotent: the same comments give the same document)."""
     post = ctx.content.get_post(_uuid_field(_data(event), "post_uuid"))
     comments = ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)
-    ctx.search.index(_post_doc(post, [comment.text for comment in comments], ctx))
+    ctx.search.index(post_doc(post, [comment.text for comment in comments], ctx))
 
 
-def _post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:
+def post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:
+    """A post's search document: its name, its text and comments, its visibility tokens."""
     return SearchDoc(
         type="posts",
         uuid=post.uuid,

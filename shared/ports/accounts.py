@@ -52,6 +52,7 @@ class Accounts(Protocol):
 
     def drop_follow_request(self, follower: str, followee: str) -> bool:
         """Remove the request; True if there was one."""
+
     def count_users(self) -> int: ...
 
     # groups (user_group_master, user_group_user_list)
