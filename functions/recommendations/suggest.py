@@ -13,7 +13,7 @@ from shared.context import Context
 from shared.errors import NotFound
 from shared.records import Group, Post, Suggestion, User
 
-from . import reasons
+from . import cold_start, reasons
 
 OVERFETCH = 2  # suggestions dropped by the visibility check must not leave the list short
 
@@ -39,7 +39,9 @@ def recommend(req: Request, ctx: Context) -> dict:
     limit, me = req.query.limit, ctx.me.uuid
     suggestions = [s for s in suggest(ctx)(me, limit=limit * OVERFETCH) if s.uuid != me]
     kept = keep(suggestions, ctx)[:limit]
-    following = ctx.graph.following(me) if kept else []
+    if not kept:  # the graph knows nothing for this caller yet: what is popular, said so
+        return {"items": cold_start.popular(kind, ctx, limit)}
+    following = ctx.graph.following(me)
     return {"items": [_explained(s, thing, following, ctx) for s, thing in kept]}
 
 

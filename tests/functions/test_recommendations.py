@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import REAL
 from tests.functions.helpers import error, group_of, post_of
 
 
@@ -61,10 +62,39 @@ def test_posts_skip_what_the_caller_may_not_see(api):
     assert {item["uuid"] for item in suggested(api, me, "posts")} == {shown, liked}
 
 
-def test_a_newcomer_gets_empty_lists(api):
+def test_a_newcomer_is_shown_what_is_popular_in_public_groups_and_told_so(api):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    hiking = group_of(api, ada, bob, cy, private=False, name="Hiking")
+    secret = group_of(api, ada, bob, cy, private=True, name="Secret")
+    post = api.post(
+        "/posts", who=bob, json={"text": "summit!", "scope": "group", "group_uuid": hiking}
+    )
+    assert (
+        api.put(f"/posts/{post.get_json()['post']['uuid']}/reactions/like", who=cy).status_code
+        == 204
+    )
+    api.settle()
     me = api.person("Me")
-    for kind in ("people", "groups", "posts"):
-        assert suggested(api, me, kind) == []
+    groups = suggested(api, me, "groups", limit=50)
+    assert groups and all(g["reason_detail"]["code"] == "popular_group" for g in groups)
+    assert [g["score"] for g in groups] == sorted((g["score"] for g in groups), reverse=True)
+    assert secret not in {g["uuid"] for g in groups}
+    if not REAL:  # on the shared servers, other runs' groups may be more popular
+        assert groups[0] == {
+            "uuid": hiking, "score": 3.0, "reason": "popular: 3 members",
+            "reason_detail": {"code": "popular_group", "text": "popular: 3 members", "via": []},
+        }  # fmt: skip
+        [popular_post] = suggested(api, me, "posts")
+        assert popular_post["reason"] == "popular in Hiking: 1 reactions, comments and shares"
+        assert popular_post["reason_detail"]["via"] == [hiking]
+        [founder] = suggested(api, me, "people")
+        assert (founder["uuid"], founder["reason"]) == (ada.uuid, "started Hiking, a popular group")
+    follow(api, me, ada)
+    follow(api, ada, bob)
+    api.settle()  # once the graph knows them, suggestions come from it
+    assert [p["reason_detail"]["code"] for p in suggested(api, me, "people")] == [
+        "followed_by_follows"
+    ]
 
 
 @pytest.mark.parametrize(
