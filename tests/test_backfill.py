@@ -49,7 +49,7 @@ def test_backfill_search_rebuilds_users_groups_and_posts(api, services, tmp_path
 def test_backfill_graph_rebuilds_memberships_authorship_and_reactions(api, services, tmp_path):
     ada, bob = api.person("Ada"), api.person("Bob")
     club = group_of(api, ada, bob, private=False)
-    post = post_of(api, ada, "summit")
+    post = post_of(api, ada, "summit #Peak")
     assert api.put(f"/posts/{post['uuid']}/reactions/like", who=bob).status_code == 204
     api.settle()
     fresh = rebuilt(services, "graph", tmp_path)
@@ -60,6 +60,8 @@ def test_backfill_graph_rebuilds_memberships_authorship_and_reactions(api, servi
     fresh.graph.follow(me, bob.uuid)
     assert [s.uuid for s in fresh.graph.suggest_groups(me, limit=5)] == [club]
     assert [s.uuid for s in fresh.graph.suggest_posts(me, limit=5)] == [post["uuid"]]
+    assert fresh.graph.interests(ada.uuid, limit=5) == [("peak", 3.0)]
+    assert fresh.graph.interests(bob.uuid, limit=5) == [("peak", 1.0)]
 
 
 def test_the_backfill_command_runs_on_a_data_folder(tmp_path, capsys):

@@ -4,7 +4,7 @@
 ones) and every post with its first comments, with the same documents the event
 functions write (functions.users.profile.user_doc, functions.groups.groups.group_doc,
 functions.posts.indexing.post_doc). `townsquare backfill graph` adds, from accounts and
-content, every membership, authorship and reaction edge. Both are idempotent: indexing
+content, every membership, authorship, reaction and hashtag edge. Both are idempotent: indexing
 replaces by uuid and graph edges are kept once, so a rerun, or a run beside the live
 event functions, changes nothing twice.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from functions.groups.groups import group_doc
-from functions.posts.indexing import COMMENTS_INDEXED, post_doc
+from functions.posts.indexing import COMMENTS_INDEXED, hashtags, post_doc
 from functions.users.profile import user_doc
 from shared.context import Context
 from shared.records import Group, Post, User
@@ -57,6 +57,8 @@ def backfill_graph(ctx: Context, advance: Advance = lambda kind: None) -> dict[s
     for user in each_user(ctx):
         for post in posts_of(user, ctx):
             ctx.graph.authored(post.author_uuid, post.uuid, post.group_uuid)
+            if tags := hashtags(post.text):
+                ctx.graph.tagged(post.uuid, tags)
             reactors = {(r.user_uuid, post.uuid) for r in ctx.content.reactions(post.uuid)}
             ctx.graph.add_edges("REACTED", sorted(reactors))
             counts["authored"] += 1

@@ -9,6 +9,7 @@ one that names no post, or a malformed one, is a dead letter.
 
 from __future__ import annotations
 
+import re
 import uuid as _uuid
 from datetime import UTC
 
@@ -22,6 +23,8 @@ from shared.errors import Invalid
 from shared.records import Post, SearchDoc
 
 SCOPES = ("public", "followers", "group")
+HASHTAG = re.compile(r"(?<![\w#])#([^\W_][\w]{0,63})")
+MAX_TAGS = 20
 _as_post = TypeAdapter(Post)
 
 
@@ -56,8 +59,16 @@ def post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:
 
 @app.on_event("post.created")
 def link_post_in_graph(event: CloudEvent, ctx: Context) -> None:
+    """Authorship, and the post's hashtags as nodes of the graph of interests."""
     post = _post_of(event, ctx)
     ctx.graph.authored(post.author_uuid, post.uuid, post.group_uuid)
+    if tags := hashtags(post.text):
+        ctx.graph.tagged(post.uuid, tags)
+
+
+def hashtags(text: str) -> list[str]:
+    """The #words of a text, lower case, without '#', first-seen order, at most MAX_TAGS."""
+    return list(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(text)))[:MAX_TAGS]
 
 
 @app.on_event("reaction.added")

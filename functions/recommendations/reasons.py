@@ -10,6 +10,7 @@ are in that group, or reacted to that post; or the post's author):
     (one person: "Ada, whom you follow, follows them")
     reacted_by_follows   "Ada and 2 others you follow reacted"
     by_follow            "posted by Ada, whom you follow"
+    shared_interests     "you both write about #hiking and #jazz" (via: [])
 """
 
 from __future__ import annotations
@@ -68,3 +69,9 @@ def for_post(post: Post, following: list[str], ctx: Context) -> Reason:
 
 def _sentence(via: list[str], one: str, many: str, ctx: Context) -> str:
     return who(via, ctx, one=one, many=many) if via else "suggested by the people you follow"
+
+
+def for_interests(tags: list[str]) -> Reason:
+    named = [f"#{tag}" for tag in tags[:3]]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return Reason("shared_interests", f"you both write about {listed}")

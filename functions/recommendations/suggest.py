@@ -39,14 +39,25 @@ def recommend(req: Request, ctx: Context) -> dict:
     limit, me = req.query.limit, ctx.me.uuid
     suggestions = [s for s in suggest(ctx)(me, limit=limit * OVERFETCH) if s.uuid != me]
     kept = keep(suggestions, ctx)[:limit]
+    if kind == "people" and len(kept) < limit:  # people who write about what you do
+        kept += _by_interest(me, {s.uuid for s, _ in kept}, limit - len(kept), ctx)
     if not kept:  # the graph knows nothing for this caller yet: what is popular, said so
         return {"items": cold_start.popular(kind, ctx, limit)}
     following = ctx.graph.following(me)
     return {"items": [_explained(s, thing, following, ctx) for s, thing in kept]}
 
 
+def _by_interest(me: str, seen: set[str], want: int, ctx: Context) -> list:
+    found = ctx.graph.suggest_by_interest(me, limit=want * OVERFETCH)
+    fresh = [s for s in found if s.uuid not in seen and s.uuid != me]
+    return [(s, reasons.for_interests(s.reason.split())) for s, _ in _people(fresh, ctx)][:want]
+
+
 def _explained(suggestion: Suggestion, thing, following: list[str], ctx: Context) -> dict:
-    reason = EXPLAIN[type(thing)](thing, following, ctx)
+    if isinstance(thing, reasons.Reason):
+        reason = thing
+    else:
+        reason = EXPLAIN[type(thing)](thing, following, ctx)
     return {**suggestion.as_json(), "reason": reason.text, "reason_detail": reason.as_json()}
 
 

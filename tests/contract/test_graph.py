@@ -134,3 +134,52 @@ def test_add_edges_in_bulk(graph):
 
 def test_health(graph):
     graph.health()
+
+
+def tags(count: int) -> list[str]:
+    """Hashtags no other test uses (the graph server may be shared)."""
+    return [f"t{unique().replace('-', '')[:16]}" for _ in range(count)]
+
+
+def test_interests_weigh_what_i_wrote_above_what_i_liked(graph):
+    me, other = uuids(2)
+    mine, liked, again = uuids(3)
+    hiking, jazz, chess = tags(3)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz, hiking])
+    graph.tagged(mine, [hiking])  # idempotent
+    graph.authored(other, liked)
+    graph.tagged(liked, [jazz, chess])
+    graph.reacted(me, liked)
+    graph.authored(other, again)
+    graph.tagged(again, [chess])
+    assert graph.interests(me, limit=10) == sorted(
+        [(hiking, 3.0), (jazz, 4.0), (chess, 1.0)], key=lambda pair: (-pair[1], pair[0])
+    )
+    assert len(graph.interests(me, limit=2)) == 2
+    assert graph.interests(other, limit=10) == sorted(
+        [(jazz, 3.0), (chess, 6.0)], key=lambda pair: (-pair[1], pair[0])
+    )
+
+
+def test_suggest_by_interest_finds_people_writing_about_my_hashtags(graph):
+    me, writer, followed, insider = uuids(4)
+    mine, theirs, followed_post, closed_post = uuids(4)
+    closed = unique()
+    hiking, jazz = tags(2)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz])
+    graph.authored(writer, theirs)
+    graph.tagged(theirs, [jazz, hiking])
+    graph.follow(me, followed)
+    graph.authored(followed, followed_post)
+    graph.tagged(followed_post, [hiking])
+    graph.authored(insider, closed_post, group=closed)
+    graph.tagged(closed_post, [hiking])
+    assert graph.suggest_by_interest(me, limit=10) == [
+        Suggestion(writer, 6.0, " ".join(sorted([hiking, jazz])))
+    ]
+    graph.join(me, closed)
+    suggested = graph.suggest_by_interest(me, limit=10)
+    assert [s.uuid for s in suggested] == [writer, insider]
+    assert suggested[1] == Suggestion(insider, 3.0, hiking)

@@ -3,6 +3,8 @@ caller may not see."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.conftest import REAL
@@ -163,3 +165,19 @@ def test_group_and_post_reasons(api):
     assert posts[post["uuid"]]["reason_detail"]["via"] == [bob.uuid]
     assert posts[quiet["uuid"]]["reason"] == "posted by Ada, whom you follow"
     assert posts[quiet["uuid"]]["reason_detail"]["code"] == "by_follow"
+
+
+def test_people_who_write_about_my_hashtags_are_suggested_with_them(api):
+    me, ada, bob = api.person("Me"), api.person("Ada"), api.person("Bob")
+    tag, other = ("t" + uuid.uuid4().hex[:10] for _ in range(2))
+    post_of(api, me, f"weekend plans #{tag} and #{other.upper()}")
+    post_of(api, ada, f"#{tag} day")
+    post_of(api, bob, f"#{other} and #{tag} again")
+    api.settle()
+    items = suggested(api, me, "people")
+    assert [item["uuid"] for item in items] == [bob.uuid, ada.uuid]
+    both = " and ".join(f"#{t}" for t in sorted([tag, other]))
+    assert items[0]["reason"] == f"you both write about {both}"
+    assert items[1]["reason_detail"] == {
+        "code": "shared_interests", "text": f"you both write about #{tag}", "via": []
+    }  # fmt: skip

@@ -21,9 +21,12 @@ from shared.adapters.graph import (
     IN_GROUP,
     MEMBER_OF,
     REACTED,
+    TAGGED,
+    WROTE_WEIGHT,
     checked_pairs,
     checked_relation,
     group_suggestion,
+    interest_suggestion,
     person_suggestion,
     post_suggestion,
 )
@@ -70,6 +73,30 @@ WHERE f.src = :me AND f.rel = 'FOLLOWS'
                         WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
 GROUP BY a.dst ORDER BY authored + reactions DESC, latest DESC, a.dst LIMIT :limit
 """
+
+
+# a hashtag node is its name, prefixed so it can never equal a uuid
+MY_TAGS = f"""
+SELECT t.dst AS tag, sum(CASE a.rel WHEN 'AUTHORED' THEN {WROTE_WEIGHT} ELSE 1 END) AS weight
+FROM edges a JOIN edges t ON t.src = a.dst AND t.rel = 'TAGGED'
+WHERE a.src = :me AND a.rel IN ('AUTHORED', 'REACTED')
+GROUP BY t.dst
+"""
+INTERESTS = MY_TAGS + " ORDER BY weight DESC, tag LIMIT :limit"
+BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS})
+SELECT a.src, sum(mine.weight) AS score, group_concat(DISTINCT mine.tag) AS tags
+FROM mine JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+JOIN edges a ON a.dst = t.src AND a.rel = 'AUTHORED'
+WHERE a.src != :me
+  AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.src = :me AND x.rel = 'FOLLOWS' AND x.dst = a.src)
+  AND NOT EXISTS (
+      SELECT 1 FROM edges g WHERE g.src = t.src AND g.rel = 'IN_GROUP'
+        AND NOT EXISTS (SELECT 1 FROM edges m
+                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+GROUP BY a.src ORDER BY score DESC, a.src LIMIT :limit
+"""
+TAG = "#"
 
 
 def _now() -> int:
@@ -135,6 +162,17 @@ class SqliteGraph:
 
     def reacted(self, user: str, post: str) -> None:
         self._add(REACTED, [(user, post)])
+
+    def tagged(self, post: str, tags: list[str]) -> None:
+        self._add(TAGGED, [(post, TAG + tag) for tag in dict.fromkeys(tags)])
+
+    def interests(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._rows(INTERESTS, {"me": user, "limit": limit})
+        return [(tag.removeprefix(TAG), float(weight)) for tag, weight in rows]
+
+    def suggest_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(PEOPLE, {"me": user, "limit": limit})
