@@ -11,6 +11,7 @@ are in that group, or reacted to that post; or the post's author):
     reacted_by_follows   "Ada and 2 others you follow reacted"
     by_follow            "posted by Ada, whom you follow"
     shared_interests     "you both write about #hiking and #jazz" (via: [])
+    matches_interests    "posts here are about #hiking, like yours" (via: [])
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ def _sentence(via: list[str], one: str, many: str, ctx: Context) -> str:
 
 
 def for_interests(tags: list[str]) -> Reason:
+    return Reason("shared_interests", f"you both write about {_listed(tags)}")
+
+
+def for_group_interests(tags: list[str]) -> Reason:
+    return Reason("matches_interests", f"posts here are about {_listed(tags)}, like yours")
+
+
+def _listed(tags: list[str]) -> str:
     named = [f"#{tag}" for tag in tags[:3]]
-    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
-    return Reason("shared_interests", f"you both write about {listed}")
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"

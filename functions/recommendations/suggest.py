@@ -39,18 +39,19 @@ def recommend(req: Request, ctx: Context) -> dict:
     limit, me = req.query.limit, ctx.me.uuid
     suggestions = [s for s in suggest(ctx)(me, limit=limit * OVERFETCH) if s.uuid != me]
     kept = keep(suggestions, ctx)[:limit]
-    if kind == "people" and len(kept) < limit:  # people who write about what you do
-        kept += _by_interest(me, {s.uuid for s, _ in kept}, limit - len(kept), ctx)
+    if kind in BY_INTEREST and len(kept) < limit:  # topped up from the graph of interests
+        kept += _by_interest(kind, me, {s.uuid for s, _ in kept}, limit - len(kept), ctx)
     if not kept:  # the graph knows nothing for this caller yet: what is popular, said so
         return {"items": cold_start.popular(kind, ctx, limit)}
     following = ctx.graph.following(me)
     return {"items": [_explained(s, thing, following, ctx) for s, thing in kept]}
 
 
-def _by_interest(me: str, seen: set[str], want: int, ctx: Context) -> list:
-    found = ctx.graph.suggest_by_interest(me, limit=want * OVERFETCH)
+def _by_interest(kind: str, me: str, seen: set[str], want: int, ctx: Context) -> list:
+    suggest, keep, explain = BY_INTEREST[kind]
+    found = suggest(ctx)(me, limit=want * OVERFETCH)
     fresh = [s for s in found if s.uuid not in seen and s.uuid != me]
-    return [(s, reasons.for_interests(s.reason.split())) for s, _ in _people(fresh, ctx)][:want]
+    return [(s, explain(s.reason.split())) for s, _ in keep(fresh, ctx)][:want]
 
 
 def _explained(suggestion: Suggestion, thing, following: list[str], ctx: Context) -> dict:
@@ -98,4 +99,12 @@ EXPLAIN: dict[type, Callable[..., reasons.Reason]] = {
     User: lambda user, following, ctx: reasons.for_person(user.uuid, following, ctx),
     Group: lambda group, following, ctx: reasons.for_group(group.uuid, following, ctx),
     Post: reasons.for_post,
+}
+BY_INTEREST: dict[str, tuple] = {
+    "people": (lambda ctx: ctx.graph.suggest_by_interest, _people, reasons.for_interests),
+    "groups": (
+        lambda ctx: ctx.graph.suggest_groups_by_interest,
+        _groups,
+        reasons.for_group_interests,
+    ),
 }

@@ -42,6 +42,10 @@ class Graph(Protocol):
         """Bulk, idempotent: one `rel` edge (FOLLOWS, MEMBER_OF, AUTHORED or REACTED) per
         (user, target uuid) pair; an unknown `rel` is Invalid."""
 
+    def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        """Groups whose posts carry `user`'s hashtags, not already joined; score = the
+        weights matched (per post); `reason` lists the hashtags in name order."""
+
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         """People followed by people `user` follows, not `user` nor already followed;
         score = how many of them follow that person."""

@@ -183,3 +183,22 @@ def test_suggest_by_interest_finds_people_writing_about_my_hashtags(graph):
     suggested = graph.suggest_by_interest(me, limit=10)
     assert [s.uuid for s in suggested] == [writer, insider]
     assert suggested[1] == Suggestion(insider, 3.0, hiking)
+
+
+def test_suggest_groups_by_interest_finds_groups_posting_about_my_hashtags(graph):
+    me, other = uuids(2)
+    mine, there, twice, joined_post = uuids(4)
+    club, joined = uuids(2)
+    hiking, jazz = tags(2)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz])
+    graph.authored(other, there, group=club)
+    graph.tagged(there, [hiking])
+    graph.authored(other, twice, group=club)
+    graph.tagged(twice, [jazz])
+    graph.join(me, joined)
+    graph.authored(other, joined_post, group=joined)
+    graph.tagged(joined_post, [hiking])
+    assert graph.suggest_groups_by_interest(me, limit=10) == [
+        Suggestion(club, 6.0, " ".join(sorted([hiking, jazz])))
+    ]

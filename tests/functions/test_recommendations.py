@@ -181,3 +181,19 @@ def test_people_who_write_about_my_hashtags_are_suggested_with_them(api):
     assert items[1]["reason_detail"] == {
         "code": "shared_interests", "text": f"you both write about #{tag}", "via": []
     }  # fmt: skip
+
+
+def test_groups_whose_posts_carry_my_hashtags_are_suggested(api):
+    me, ada = api.person("Me"), api.person("Ada")
+    tag = "t" + uuid.uuid4().hex[:10]
+    hiking = group_of(api, ada, private=False, name="Hiking")
+    secret = group_of(api, ada, private=True, name="Secret")
+    post_of(api, me, f"off to the hills #{tag}")
+    for group in (hiking, secret):
+        body = {"text": f"route notes #{tag}", "scope": "group", "group_uuid": group}
+        assert api.post("/posts", who=ada, json=body).status_code == 201
+    api.settle()
+    items = suggested(api, me, "groups")
+    assert [item["uuid"] for item in items] == [hiking]  # the private one stays hidden
+    assert items[0]["reason"] == f"posts here are about #{tag}, like yours"
+    assert items[0]["reason_detail"]["code"] == "matches_interests"

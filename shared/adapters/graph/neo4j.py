@@ -71,6 +71,14 @@ WHERE u <> me AND NOT (me)-[:FOLLOWS]->(u)
 RETURN u.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
 ORDER BY score DESC, uuid LIMIT $limit"""
 )
+GROUPS_BY_INTEREST = (
+    MY_TAGS
+    + """
+MATCH (h)<-[:TAGGED]-(:Post)-[:IN_GROUP]->(g:Group)
+WHERE NOT (me)-[:MEMBER_OF]->(g)
+RETURN g.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
+ORDER BY score DESC, uuid LIMIT $limit"""
+)
 FOLLOWING = """MATCH (:User {uuid: $user})-[r:FOLLOWS]->(u:User)
 RETURN u.uuid AS uuid ORDER BY r.created DESC, uuid"""
 FOLLOWERS = """MATCH (:User {uuid: $user})<-[r:FOLLOWS]-(u:User)
@@ -184,6 +192,10 @@ class Neo4jGraph:
 
     def suggest_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._read(BY_INTEREST, me=user, limit=limit)
+        return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
+
+    def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._read(GROUPS_BY_INTEREST, me=user, limit=limit)
         return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:

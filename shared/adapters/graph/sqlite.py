@@ -96,6 +96,14 @@ WHERE a.src != :me
                         WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
 GROUP BY a.src ORDER BY score DESC, a.src LIMIT :limit
 """
+GROUPS_BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS})
+SELECT g.dst, sum(mine.weight) AS score, group_concat(DISTINCT mine.tag) AS tags
+FROM mine JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+JOIN edges g ON g.src = t.src AND g.rel = 'IN_GROUP'
+WHERE NOT EXISTS (SELECT 1 FROM edges m WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst)
+GROUP BY g.dst ORDER BY score DESC, g.dst LIMIT :limit
+"""
 TAG = "#"
 
 
@@ -172,6 +180,10 @@ class SqliteGraph:
 
     def suggest_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
+
+    def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(GROUPS_BY_INTEREST, {"me": user, "limit": limit})
         return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
