@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from functions.feed.ranking import AFFINITY_LOOKED_AT, ranked
 from functions.http import Page, Request, page
 from functions.registry import app
 from functions.visibility import can_see_post
@@ -54,7 +55,9 @@ class FeedItem:
         return {"code": self.reason, "text": text, "via": via}
 
 
-@app.route("GET", "/feed", query=Page, summary="The caller's timeline, newest first")
+@app.route(
+    "GET", "/feed", query=Page, summary="The caller's timeline: pages by time, ranked within"
+)
 def read_feed(req: Request, ctx: Context) -> dict:
     query: Page = req.query
     chosen: dict[str, FeedItem] = {}
@@ -75,9 +78,12 @@ def read_feed(req: Request, ctx: Context) -> dict:
     items = _with_author_names(items, ctx)
     floor = max(floors, default=None)
     if floor is None:
-        return page(items, query.limit)
-    result = page([item for item in items if item.created_at >= floor], query.limit)
-    return {**result, "next": result["next"] or iso(floor)}
+        result = page(items, query.limit)
+    else:
+        result = page([item for item in items if item.created_at >= floor], query.limit)
+        result["next"] = result["next"] or iso(floor)
+    affinity = dict(ctx.graph.affinity(ctx.me.uuid, limit=AFFINITY_LOOKED_AT))
+    return {**result, "items": ranked(result["items"], affinity, ctx.clock())}
 
 
 def _with_author_names(items: list[FeedItem], ctx: Context) -> list[FeedItem]:

@@ -46,6 +46,10 @@ class Graph(Protocol):
         """Groups whose posts carry `user`'s hashtags, not already joined; score = the
         weights matched (per post); `reason` lists the hashtags in name order."""
 
+    def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        """(uuid, weight) of the people and groups `user` interacts with, heaviest first:
+        1 per reaction to a person's post, 1 per post written or reacted to in a group."""
+
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         """People followed by people `user` follows, not `user` nor already followed;
         score = how many of them follow that person."""

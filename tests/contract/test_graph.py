@@ -202,3 +202,21 @@ def test_suggest_groups_by_interest_finds_groups_posting_about_my_hashtags(graph
     assert graph.suggest_groups_by_interest(me, limit=10) == [
         Suggestion(club, 6.0, " ".join(sorted([hiking, jazz])))
     ]
+
+
+def test_affinity_counts_reactions_to_people_and_activity_in_groups(graph):
+    me, ada, bob = uuids(3)
+    a1, a2, b1, mine, club_post = uuids(5)
+    club = unique()
+    for post in (a1, a2):
+        graph.authored(ada, post)
+        graph.reacted(me, post)
+    graph.authored(bob, b1, group=club)
+    graph.reacted(me, b1)
+    graph.authored(me, mine, group=club)
+    graph.reacted(me, mine)  # my own post: no affinity to myself
+    graph.authored(ada, club_post)
+    expected = [(ada, 2.0), (club, 3.0), (bob, 1.0)]
+    assert graph.affinity(me, limit=10) == sorted(expected, key=lambda pair: (-pair[1], pair[0]))
+    assert len(graph.affinity(me, limit=1)) == 1
+    assert graph.affinity(unique(), limit=10) == []

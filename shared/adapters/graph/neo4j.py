@@ -79,6 +79,14 @@ WHERE NOT (me)-[:MEMBER_OF]->(g)
 RETURN g.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
 ORDER BY score DESC, uuid LIMIT $limit"""
 )
+AFFINITY = """CALL {
+    MATCH (me:User {uuid: $me})-[:REACTED]->(:Post)<-[:AUTHORED]-(a:User) WHERE a <> me
+    RETURN a.uuid AS target
+    UNION ALL
+    MATCH (:User {uuid: $me})-[:AUTHORED|REACTED]->(:Post)-[:IN_GROUP]->(g:Group)
+    RETURN g.uuid AS target
+}
+RETURN target, count(*) AS weight ORDER BY weight DESC, target LIMIT $limit"""
 FOLLOWING = """MATCH (:User {uuid: $user})-[r:FOLLOWS]->(u:User)
 RETURN u.uuid AS uuid ORDER BY r.created DESC, uuid"""
 FOLLOWERS = """MATCH (:User {uuid: $user})<-[r:FOLLOWS]-(u:User)
@@ -197,6 +205,10 @@ class Neo4jGraph:
     def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._read(GROUPS_BY_INTEREST, me=user, limit=limit)
         return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
+
+    def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._read(AFFINITY, me=user, limit=limit)
+        return [(row["target"], float(row["weight"])) for row in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._read(PEOPLE, me=user, limit=limit)

@@ -104,6 +104,16 @@ JOIN edges g ON g.src = t.src AND g.rel = 'IN_GROUP'
 WHERE NOT EXISTS (SELECT 1 FROM edges m WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst)
 GROUP BY g.dst ORDER BY score DESC, g.dst LIMIT :limit
 """
+AFFINITY = """
+SELECT target, count(*) AS weight FROM (
+    SELECT au.src AS target FROM edges r
+    JOIN edges au ON au.dst = r.dst AND au.rel = 'AUTHORED'
+    WHERE r.src = :me AND r.rel = 'REACTED' AND au.src != :me
+    UNION ALL
+    SELECT g.dst FROM edges a JOIN edges g ON g.src = a.dst AND g.rel = 'IN_GROUP'
+    WHERE a.src = :me AND a.rel IN ('AUTHORED', 'REACTED')
+) GROUP BY target ORDER BY weight DESC, target LIMIT :limit
+"""
 TAG = "#"
 
 
@@ -185,6 +195,10 @@ class SqliteGraph:
     def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(GROUPS_BY_INTEREST, {"me": user, "limit": limit})
         return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
+
+    def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._rows(AFFINITY, {"me": user, "limit": limit})
+        return [(uuid, float(weight)) for uuid, weight in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(PEOPLE, {"me": user, "limit": limit})
