@@ -3,7 +3,8 @@
 Runs `townsquare dev` in-process and, over HTTP, times from the moment each write is
 acknowledged (its 201 is back) until GET /search first shows it (polling every --poll ms): the first post after start, then
 --count posts, comments and sign-ups; and how soon a post stops showing when its reader
-is removed from the private group it was posted in. Then, in the same run, the raw
+is removed from the private group it was posted in; and how soon a new follow brings
+its people-you-may-know suggestion, with its reason. Then, in the same run, the raw
 baseline: the engine alone (opensearch-py index without refresh, then _search until it
 hits — the refresh interval at work; or an FTS5 insert then select, embedded).
 
@@ -82,6 +83,7 @@ def townsquare_runs(client: Client, count: int) -> dict[str, list[float]]:
     ada, bob = client.person("Ada"), client.person("Bob")
     runs: dict[str, list[float]] = {"first post": [], "post": [], "comment": [], "user": []}
     runs["removed member"] = []
+    runs["follow → suggestion"] = []
 
     def post(text: str) -> str:
         return client.call("POST", "/posts", ada, json={"text": text, "scope": "public"})["post"][
@@ -110,7 +112,21 @@ def townsquare_runs(client: Client, count: int) -> dict[str, list[float]]:
         )
     for _ in range(max(1, count // 5)):
         runs["removed member"].append(removed_member(client, ada))
+        runs["follow → suggestion"].append(followed_suggestion(client))
     return runs
+
+
+def followed_suggestion(client: Client) -> float:
+    """Me follows Ada, who follows X: how soon X is suggested to Me, with a reason."""
+    me, ada, x = client.person("Me"), client.person("Ada"), client.person("X")
+    client.call("PUT", f"/users/{x['uuid']}/follow", ada)
+
+    def suggested() -> bool:
+        items = client.call("GET", "/recommendations/people", me)["items"]
+        return any(i["uuid"] == x["uuid"] and i["reason_detail"]["via"] for i in items)
+
+    client.call("PUT", f"/users/{ada['uuid']}/follow", me)
+    return client.until(suggested, time.perf_counter())
 
 
 def removed_member(client: Client, admin: dict) -> float:
@@ -165,7 +181,7 @@ def raw_fts5(count: int) -> tuple[list[float], str]:
 
 def line(what: str, times: list[float]) -> str:
     p50, p99 = 1000 * statistics.median(times), 1000 * percentile(times, 0.99)
-    return f"  {what:<16} {len(times):>5} {p50:>9.1f} {p99:>9.1f} {1000 * max(times):>9.1f}"
+    return f"  {what:<20} {len(times):>5} {p50:>9.1f} {p99:>9.1f} {1000 * max(times):>9.1f}"
 
 
 def main() -> None:
@@ -193,7 +209,11 @@ def main() -> None:
         overrides["event_group_prefix"] = f"townsquare.bench-{uuid.uuid4().hex[:8]}.fn."
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(
-            data_dir=Path(data), _env_file=None, write_rate_per_minute=10**9, **overrides
+            data_dir=Path(data),
+            _env_file=None,
+            write_rate_per_minute=10**9,
+            auth_attempts_per_address=10**6,  # the bench signs many people up from one address
+            **overrides,
         )
         emulator = Emulator(settings, host="127.0.0.1", port=0, mqtt_port=0)
         dispatcher = emulator.dispatcher
