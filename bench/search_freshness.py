@@ -192,6 +192,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50)
     parser.add_argument("--poll", type=float, default=5.0, help="ms between search polls")
     parser.add_argument(
+        "--search-refresh", choices=["wait_for", "false"], default="wait_for",
+        help="false: indexing writes do not wait for the refresh (?refresh=false)",
+    )  # fmt: skip
+    parser.add_argument(
         "--embedded-accounts", action="store_true",
         help="real servers except accounts (when the stack's PostgreSQL is migrated ahead)",
     )  # fmt: skip
@@ -205,6 +209,8 @@ def main() -> None:
         overrides = {f"{port}_url": url for port, url in URLS.items()}
         if args.embedded_accounts:
             overrides.pop("accounts_url")
+        if args.search_refresh == "false":
+            overrides["search_url"] += "?refresh=false"
         # this run's own consumer groups, starting at the end of the shared log
         overrides["event_group_prefix"] = f"townsquare.bench-{uuid.uuid4().hex[:8]}.fn."
     with tempfile.TemporaryDirectory() as data:

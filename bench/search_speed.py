@@ -117,6 +117,7 @@ def main() -> None:
     parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--search-refresh", choices=["wait_for", "false"], default="wait_for")
     args = parser.parse_args()
     docs = documents(args.copies)
     with tempfile.TemporaryDirectory() as folder:
@@ -124,7 +125,8 @@ def main() -> None:
             from stack import URLS
 
             base = URLS["search"].split("?")[0].rstrip("/")
-            search = open_port("search", f"{base}/bench-speed-{uuid.uuid4().hex[:8]}")
+            refresh = "?refresh=false" if args.search_refresh == "false" else ""
+            search = open_port("search", f"{base}/bench-speed-{uuid.uuid4().hex[:8]}{refresh}")
         else:
             search = open_port("search", f"sqlite:///{folder}/search.db")
         try:

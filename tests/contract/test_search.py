@@ -220,3 +220,20 @@ def test_a_hashtag_ranks_tagged_posts_first(search, token):
     search.index(untagged)
     search.index(tagged)
     assert found(search, f"#{term}", token)[0] == tagged.uuid
+
+
+@pytest.mark.parametrize(
+    ("query", "mode"),
+    [
+        ("", "wait_for"),
+        ("?refresh=true", "true"),
+        ("?refresh=false", "false"),
+        ("?refresh=x", "wait_for"),
+    ],
+)
+def test_the_search_url_says_how_writes_meet_the_refresh(query, mode):
+    from shared.adapters.search.elastic import OpenSearchSearch
+
+    adapter = OpenSearchSearch.from_url(f"opensearch://127.0.0.1:1/some-index{query}")
+    assert (adapter.refresh, adapter.index_name) == (mode, "some-index")
+    adapter.close()

@@ -23,7 +23,9 @@ created, with the mapping below, when missing.
   read right after a write sees it (at the price of up to one refresh interval,
   REFRESH_INTERVAL: a quarter second here, a second by the server's default).
   ``?refresh=true`` keeps that promise by refreshing at once (milliseconds, but a
-  small segment per write): for tests and light write loads.
+  small segment per write): for tests and light write loads. ``?refresh=false`` drops
+  it: a write returns at once and is searchable at the next refresh anyway, so one
+  indexing consumer is no longer held to a write per refresh (bench/search_speed.py).
 - `score` is Elasticsearch's _score; `snippet` comes from the highlighter.
 - Connection errors, timeouts and 429/502/503/504 answers become Unavailable.
 
@@ -47,6 +49,7 @@ DEFAULT_INDEX = "townsquare-2"  # -2: the analysis of schema 2 (CJK, Arabic, ext
 SNIPPET_CHARS = SNIPPET_WORDS * 8
 BUSY = (429, 502, 503, 504)  # answers that mean "try again later"
 
+REFRESH_MODES = {"1": "true", "true": "true", "yes": "true", "false": "false", "0": "false"}
 REFRESH_INTERVAL = "250ms"  # how soon a write is searchable (the server's default is 1 s)
 FILTERS = [
     "cjk_width",
@@ -166,7 +169,7 @@ class _ElasticSearch:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         tls = query.get("tls", ["0"])[0] in ("1", "true", "yes")
-        refresh = "true" if query.get("refresh", [""])[0] in ("1", "true", "yes") else "wait_for"
+        refresh = REFRESH_MODES.get(query.get("refresh", [""])[0], "wait_for")
         scheme = "https" if tls else "http"
         host = f"{scheme}://{parts.hostname or '127.0.0.1'}:{parts.port or 9200}"
         auth = (parts.username, parts.password or "") if parts.username else None
