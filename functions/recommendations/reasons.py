@@ -12,6 +12,7 @@ are in that group, or reacted to that post; or the post's author):
     by_follow            "posted by Ada, whom you follow"
     shared_interests     "you both write about #hiking and #jazz" (via: [])
     matches_interests    "posts here are about #hiking, like yours" (via: [])
+    liked_by_alike       "liked by Ada and 2 others who write about what you do"
 """
 
 from __future__ import annotations
@@ -83,3 +84,16 @@ def for_group_interests(tags: list[str]) -> Reason:
 def _listed(tags: list[str]) -> str:
     named = [f"#{tag}" for tag in tags[:3]]
     return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def for_alike(via: list[str], ctx: Context) -> Reason:
+    """A post reacted to by people who write about the caller's hashtags."""
+    known = {user.uuid: user.name for user in ctx.accounts.users(via[:2])}
+    first, *rest = [known.get(uuid, "someone") for uuid in via[:2]]
+    if len(via) == 1:
+        who_ = f"{first}, who writes"
+    elif len(via) == 2:
+        who_ = f"{first} and {rest[0]}, who write"
+    else:
+        who_ = f"{first} and {len(via) - 1} others who write"
+    return Reason("liked_by_alike", f"liked by {who_} about what you do", via)

@@ -51,7 +51,7 @@ def _by_interest(kind: str, me: str, seen: set[str], want: int, ctx: Context) ->
     suggest, keep, explain = BY_INTEREST[kind]
     found = suggest(ctx)(me, limit=want * OVERFETCH)
     fresh = [s for s in found if s.uuid not in seen and s.uuid != me]
-    return [(s, explain(s.reason.split())) for s, _ in keep(fresh, ctx)][:want]
+    return [(s, explain(s.reason.split(), ctx)) for s, _ in keep(fresh, ctx)][:want]
 
 
 def _explained(suggestion: Suggestion, thing, following: list[str], ctx: Context) -> dict:
@@ -101,10 +101,15 @@ EXPLAIN: dict[type, Callable[..., reasons.Reason]] = {
     Post: reasons.for_post,
 }
 BY_INTEREST: dict[str, tuple] = {
-    "people": (lambda ctx: ctx.graph.suggest_by_interest, _people, reasons.for_interests),
+    "people": (
+        lambda ctx: ctx.graph.suggest_by_interest,
+        _people,
+        lambda tags, ctx: reasons.for_interests(tags),
+    ),
     "groups": (
         lambda ctx: ctx.graph.suggest_groups_by_interest,
         _groups,
-        reasons.for_group_interests,
+        lambda tags, ctx: reasons.for_group_interests(tags),
     ),
+    "posts": (lambda ctx: ctx.graph.suggest_posts_by_interest, _posts, reasons.for_alike),
 }

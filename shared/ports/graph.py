@@ -46,6 +46,11 @@ class Graph(Protocol):
         """Groups whose posts carry `user`'s hashtags, not already joined; score = the
         weights matched (per post); `reason` lists the hashtags in name order."""
 
+    def suggest_posts_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        """Posts reacted to by people like `user` (who wrote posts with `user`'s hashtags),
+        not `user`'s own, nor of groups `user` is not in; score = how many of them reacted;
+        `reason` lists their uuids in uuid order, space separated."""
+
     def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
         """(uuid, weight) of the people and groups `user` interacts with, heaviest first:
         1 per reaction to a person's post, 1 per post written or reacted to in a group."""

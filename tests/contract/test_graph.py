@@ -220,3 +220,27 @@ def test_affinity_counts_reactions_to_people_and_activity_in_groups(graph):
     assert graph.affinity(me, limit=10) == sorted(expected, key=lambda pair: (-pair[1], pair[0]))
     assert len(graph.affinity(me, limit=1)) == 1
     assert graph.affinity(unique(), limit=10) == []
+
+
+def test_suggest_posts_by_interest_finds_what_people_like_me_reacted_to(graph):
+    me, alike, other, stranger = uuids(4)
+    mine, theirs, liked, both_liked, own_liked, closed_post, strangers_liked = uuids(7)
+    closed = unique()
+    [hiking] = tags(1)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking])
+    for person in (alike, other):
+        post = theirs if person == alike else unique()
+        graph.authored(person, post)
+        graph.tagged(post, [hiking])
+        graph.reacted(person, both_liked)
+    graph.reacted(alike, liked)
+    graph.reacted(alike, own_liked)
+    graph.authored(me, own_liked)
+    graph.authored(stranger, closed_post, group=closed)
+    graph.reacted(alike, closed_post)
+    graph.reacted(stranger, strangers_liked)  # a stranger shares no hashtag with me
+    assert graph.suggest_posts_by_interest(me, limit=10) == [
+        Suggestion(both_liked, 2.0, " ".join(sorted([alike, other]))),
+        Suggestion(liked, 1.0, alike),
+    ]

@@ -197,3 +197,19 @@ def test_groups_whose_posts_carry_my_hashtags_are_suggested(api):
     assert [item["uuid"] for item in items] == [hiking]  # the private one stays hidden
     assert items[0]["reason"] == f"posts here are about #{tag}, like yours"
     assert items[0]["reason_detail"]["code"] == "matches_interests"
+
+
+def test_posts_liked_by_people_who_write_about_my_hashtags(api):
+    me, ada, cy = api.person("Me"), api.person("Ada"), api.person("Cy")
+    tag = "t" + uuid.uuid4().hex[:10]
+    post_of(api, me, f"ridge walk #{tag}")
+    post_of(api, ada, f"my #{tag} photos")
+    liked = post_of(api, cy, "sunrise over the valley")
+    assert api.put(f"/posts/{liked['uuid']}/reactions/like", who=ada).status_code == 204
+    api.settle()
+    [item] = suggested(api, me, "posts")
+    assert item["uuid"] == liked["uuid"]
+    assert item["reason"] == "liked by Ada, who writes about what you do"
+    assert item["reason_detail"] == {
+        "code": "liked_by_alike", "text": item["reason"], "via": [ada.uuid]
+    }  # fmt: skip

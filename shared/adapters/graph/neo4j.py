@@ -79,6 +79,18 @@ WHERE NOT (me)-[:MEMBER_OF]->(g)
 RETURN g.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
 ORDER BY score DESC, uuid LIMIT $limit"""
 )
+POSTS_BY_INTEREST = (
+    MY_TAGS
+    + """
+MATCH (h)<-[:TAGGED]-(:Post)<-[:AUTHORED]-(u:User) WHERE u <> me
+WITH me, collect(DISTINCT u) AS alike
+UNWIND alike AS u
+MATCH (u)-[:REACTED]->(p:Post)
+WHERE NOT (me)-[:AUTHORED]->(p)
+  AND NOT EXISTS { MATCH (p)-[:IN_GROUP]->(g:Group) WHERE NOT (me)-[:MEMBER_OF]->(g) }
+RETURN p.uuid AS uuid, count(DISTINCT u) AS score, collect(DISTINCT u.uuid) AS via
+ORDER BY score DESC, uuid LIMIT $limit"""
+)
 AFFINITY = """CALL {
     MATCH (me:User {uuid: $me})-[:REACTED]->(:Post)<-[:AUTHORED]-(a:User) WHERE a <> me
     RETURN a.uuid AS target
@@ -205,6 +217,10 @@ class Neo4jGraph:
     def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._read(GROUPS_BY_INTEREST, me=user, limit=limit)
         return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
+
+    def suggest_posts_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._read(POSTS_BY_INTEREST, me=user, limit=limit)
+        return [interest_suggestion(row["uuid"], row["score"], row["via"]) for row in rows]
 
     def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
         rows = self._read(AFFINITY, me=user, limit=limit)

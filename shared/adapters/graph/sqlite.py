@@ -104,6 +104,20 @@ JOIN edges g ON g.src = t.src AND g.rel = 'IN_GROUP'
 WHERE NOT EXISTS (SELECT 1 FROM edges m WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst)
 GROUP BY g.dst ORDER BY score DESC, g.dst LIMIT :limit
 """
+POSTS_BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS}),
+alike AS (SELECT DISTINCT a.src AS person FROM mine
+          JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+          JOIN edges a ON a.dst = t.src AND a.rel = 'AUTHORED' WHERE a.src != :me)
+SELECT r.dst, count(DISTINCT r.src) AS score, group_concat(DISTINCT r.src) AS via
+FROM alike JOIN edges r ON r.src = alike.person AND r.rel = 'REACTED'
+WHERE NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = r.dst)
+  AND NOT EXISTS (
+      SELECT 1 FROM edges g WHERE g.src = r.dst AND g.rel = 'IN_GROUP'
+        AND NOT EXISTS (SELECT 1 FROM edges m
+                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+GROUP BY r.dst ORDER BY score DESC, r.dst LIMIT :limit
+"""
 AFFINITY = """
 SELECT target, count(*) AS weight FROM (
     SELECT au.src AS target FROM edges r
@@ -195,6 +209,10 @@ class SqliteGraph:
     def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(GROUPS_BY_INTEREST, {"me": user, "limit": limit})
         return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
+
+    def suggest_posts_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(POSTS_BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, via.split(",")) for uuid, score, via in rows]
 
     def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
         rows = self._rows(AFFINITY, {"me": user, "limit": limit})
