@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS edges (
 CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst, rel);
 """
 
+
+def visible(post: str) -> str:
+    """SQL: the post is in no group, or in one the caller (:me) is a member of."""
+    return f"""NOT EXISTS (
+      SELECT 1 FROM edges g WHERE g.src = {post} AND g.rel = 'IN_GROUP'
+        AND NOT EXISTS (SELECT 1 FROM edges m
+                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))"""
+
+
 PEOPLE = """
 SELECT f2.dst, count(DISTINCT f1.dst) AS score, max(f2.created) AS latest
 FROM edges f1 JOIN edges f2 ON f2.src = f1.dst AND f2.rel = 'FOLLOWS'
@@ -60,17 +69,14 @@ GROUP BY m.dst ORDER BY score DESC, latest DESC, m.dst LIMIT :limit
 """
 
 # a group's posts only for its members; never the caller's own posts
-POSTS = """
+POSTS = f"""
 SELECT a.dst, max(a.rel = 'AUTHORED') AS authored,
        count(DISTINCT CASE WHEN a.rel = 'REACTED' THEN a.src END) AS reactions,
        max(a.created) AS latest
 FROM edges f JOIN edges a ON a.src = f.dst AND a.rel IN ('AUTHORED', 'REACTED')
 WHERE f.src = :me AND f.rel = 'FOLLOWS'
   AND NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = a.dst)
-  AND NOT EXISTS (
-      SELECT 1 FROM edges g WHERE g.src = a.dst AND g.rel = 'IN_GROUP'
-        AND NOT EXISTS (SELECT 1 FROM edges m
-                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+  AND {visible("a.dst")}
 GROUP BY a.dst ORDER BY authored + reactions DESC, latest DESC, a.dst LIMIT :limit
 """
 
@@ -90,10 +96,7 @@ FROM mine JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
 JOIN edges a ON a.dst = t.src AND a.rel = 'AUTHORED'
 WHERE a.src != :me
   AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.src = :me AND x.rel = 'FOLLOWS' AND x.dst = a.src)
-  AND NOT EXISTS (
-      SELECT 1 FROM edges g WHERE g.src = t.src AND g.rel = 'IN_GROUP'
-        AND NOT EXISTS (SELECT 1 FROM edges m
-                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+  AND {visible("t.src")}
 GROUP BY a.src ORDER BY score DESC, a.src LIMIT :limit
 """
 GROUPS_BY_INTEREST = f"""
@@ -112,10 +115,7 @@ alike AS (SELECT DISTINCT a.src AS person FROM mine
 SELECT r.dst, count(DISTINCT r.src) AS score, group_concat(DISTINCT r.src) AS via
 FROM alike JOIN edges r ON r.src = alike.person AND r.rel = 'REACTED'
 WHERE NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = r.dst)
-  AND NOT EXISTS (
-      SELECT 1 FROM edges g WHERE g.src = r.dst AND g.rel = 'IN_GROUP'
-        AND NOT EXISTS (SELECT 1 FROM edges m
-                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+  AND {visible("r.dst")}
 GROUP BY r.dst ORDER BY score DESC, r.dst LIMIT :limit
 """
 AFFINITY = """
