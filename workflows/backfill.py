@@ -26,7 +26,7 @@ from functions.groups.groups import group_doc
 from functions.posts.indexing import COMMENTS_INDEXED, hashtags, post_doc
 from functions.users.profile import user_doc
 from shared.context import Context
-from shared.records import Group, Post, User
+from shared.records import Post, User
 
 PAGE = 200  # posts read per author at a time
 Advance = Callable[[str], None]  # told "users" or "groups" as each one is done
@@ -34,7 +34,7 @@ Advance = Callable[[str], None]  # told "users" or "groups" as each one is done
 
 def backfill_search(ctx: Context, advance: Advance = lambda kind: None) -> dict[str, int]:
     counts = {"users": 0, "posts": 0, "groups": 0}
-    for user in each_user(ctx):
+    for user in ctx.accounts.all_users():
         ctx.search.index(user_doc(user))
         for post in posts_of(user, ctx):
             comments = ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)
@@ -42,7 +42,7 @@ def backfill_search(ctx: Context, advance: Advance = lambda kind: None) -> dict[
             counts["posts"] += 1
         counts["users"] += 1
         advance("users")
-    for group in each_group(ctx):
+    for group in ctx.accounts.all_groups():
         if group.is_active:
             ctx.search.index(group_doc(group))
         else:
@@ -54,7 +54,7 @@ def backfill_search(ctx: Context, advance: Advance = lambda kind: None) -> dict[
 
 def backfill_graph(ctx: Context, advance: Advance = lambda kind: None) -> dict[str, int]:
     counts = {"authored": 0, "reacted": 0, "member_of": 0}
-    for user in each_user(ctx):
+    for user in ctx.accounts.all_users():
         for post in posts_of(user, ctx):
             ctx.graph.authored(post.author_uuid, post.uuid, post.group_uuid)
             if tags := hashtags(post.text):
@@ -64,21 +64,13 @@ def backfill_graph(ctx: Context, advance: Advance = lambda kind: None) -> dict[s
             counts["authored"] += 1
             counts["reacted"] += len(reactors)
         advance("users")
-    for group in each_group(ctx):
+    for group in ctx.accounts.all_groups():
         if group.is_active:
             members = [(m.user_uuid, group.uuid) for m in ctx.accounts.members(group.uuid)]
             ctx.graph.add_edges("MEMBER_OF", members)
             counts["member_of"] += len(members)
         advance("groups")
     return counts
-
-
-def each_user(ctx: Context) -> Iterator[User]:
-    return iter(ctx.accounts.all_users())
-
-
-def each_group(ctx: Context) -> Iterator[Group]:
-    return iter(ctx.accounts.all_groups())
 
 
 def posts_of(user: User, ctx: Context) -> Iterator[Post]:
