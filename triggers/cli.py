@@ -4,6 +4,7 @@ townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|
 townsquare stack up|down|status|env [names...]
 townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the production ACL
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
+townsquare backfill search|graph [--backends embedded|real] [--data DIR]
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
 townsquare analytics export|run [NAME…]   the Parquet snapshot; the insights (Spark)
@@ -57,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("email", nargs="?")
     admin.add_argument("--data", type=Path, default=Path(".data"))
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
+    backfill = commands.add_parser(
+        "backfill", help="rebuild the search index or the graph from accounts and content"
+    )
+    backfill.add_argument("what", choices=["search", "graph"])
+    backfill.add_argument("--backends", choices=["embedded", "real"], default="embedded")
+    backfill.add_argument("--data", type=Path, default=Path(".data"))
+
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
     from workflows.analytics.cli import add_commands
@@ -74,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_admin(args)
     if args.command == "mqtt":
         return mqtt_cli.run(args)
+    if args.command == "backfill":
+        return run_backfill(args)
     if args.command == "render":
         from triggers.deploy import render_all
 
@@ -121,22 +131,48 @@ def run_admin(args) -> int:
         services.close()
 
 
+def run_backfill(args) -> int:
+    from rich.progress import Progress
+
+    from shared.context import Context, Services
+    from workflows.backfill import backfill_graph, backfill_search
+
+    services = Services(_settings(args))
+    ctx = Context(services)
+    run = backfill_search if args.what == "search" else backfill_graph
+    try:
+        with Progress() as progress:
+            users = progress.add_task("users", total=services.accounts.count_users())
+            groups = progress.add_task("groups", total=None)
+            tasks = {"users": users, "groups": groups}
+            counts = run(ctx, lambda kind: progress.advance(tasks[kind]))
+    finally:
+        services.close()
+    Console().print(f"{args.what} backfilled: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _settings(args):
+    from shared.settings import Settings
+
+    overrides = {}
+    if args.backends == "real":
+        from stack import URLS
+
+        overrides = {f"{port}_url": url for port, url in URLS.items()}
+    return Settings(data_dir=args.data, **overrides)
+
+
 def run_dev(args) -> int:
     from rich.progress import Progress
 
-    from shared.settings import Settings
     from triggers.emulator import Emulator
     from triggers.emulator.demo import DemoLoader
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    overrides = {}
-    if args.backends == "real":
-        from stack import URLS
-
-        overrides = {f"{port}_url": url for port, url in URLS.items()}
-    settings = Settings(data_dir=args.data, **overrides)
+    settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)
     console = emulator.console

@@ -52,6 +52,7 @@ class Accounts(Protocol):
 
     def drop_follow_request(self, follower: str, followee: str) -> bool:
         """Remove the request; True if there was one."""
+
     def count_users(self) -> int: ...
 
     # groups (user_group_master, user_group_user_list)
@@ -62,6 +63,9 @@ class Accounts(Protocol):
         """NotFound if absent. Soft-deleted groups are returned with is_active False."""
 
     def groups(self, uuids: list[str]) -> list[Group]: ...
+    def popular_groups(self, *, limit: int) -> list[Group]:
+        """Active public groups, most members first (what a newcomer is shown)."""
+
     def delete_group(self, uuid: str, when: datetime) -> None:
         """Soft delete: is_active False, deleted_on set; memberships kept."""
 

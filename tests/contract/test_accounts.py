@@ -368,3 +368,20 @@ def test_the_whole_table_reads_include_removed_and_deleted_rows(accounts):
     rows = {m.user_uuid: m for m in accounts.all_memberships() if m.group_uuid == club.uuid}
     assert rows[ada.uuid].is_admin and rows[ada.uuid].is_active
     assert rows[bob.uuid].is_active is False and rows[bob.uuid].removed_on is not None
+
+
+def test_popular_groups_are_active_public_ones_most_members_first(accounts):
+    people = [person(accounts, f"P{i}") for i in range(3)]
+    big = group(accounts, people[0], name="Big")
+    small = group(accounts, people[0], name="Small")
+    hidden = group(accounts, people[0], name="Hidden", private=True)
+    for other in people[1:]:
+        accounts.add_member(big.uuid, other, is_admin=False, when=T0)
+        accounts.add_member(hidden.uuid, other, is_admin=False, when=T0)
+    popular = accounts.popular_groups(limit=1000)
+    uuids = [g.uuid for g in popular]
+    assert uuids.index(big.uuid) < uuids.index(small.uuid) and hidden.uuid not in uuids
+    assert all(g.is_active and not g.is_private for g in popular)
+    assert [g.user_count for g in popular] == sorted((g.user_count for g in popular), reverse=True)
+    accounts.delete_group(big.uuid, T0)
+    assert big.uuid not in [g.uuid for g in accounts.popular_groups(limit=1000)]

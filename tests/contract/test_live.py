@@ -154,7 +154,10 @@ def test_inbox_replays_a_users_messages_after_a_point_oldest_first(live):
     live.put_message(a_message(unique()), 60, inboxes=[other])
     replay = live.inbox(me, after=sent[1].created_at, limit=10)
     assert [m.uuid for m in replay] == [m.uuid for m in sent[2:]]
-    assert [m.uuid for m in live.inbox(me, after=sent[0].created_at, limit=2)] == [sent[1].uuid, sent[2].uuid]
+    assert [m.uuid for m in live.inbox(me, after=sent[0].created_at, limit=2)] == [
+        sent[1].uuid,
+        sent[2].uuid,
+    ]
     assert live.inbox(unique(), after=sent[0].created_at, limit=10) == []
 
 

@@ -48,6 +48,16 @@ class GroupsStore:
             rows = conn.execute(select(groups_t).where(groups_t.c.group_uuid.in_(set(uuids))))
             return [group_record(row) for row in rows]
 
+    def popular_groups(self, *, limit: int) -> list[Group]:
+        query = (
+            select(groups_t)
+            .where(groups_t.c.group_is_active.is_(True), groups_t.c.group_is_private.is_(False))
+            .order_by(groups_t.c.group_user_count.desc(), groups_t.c.group_uuid)
+            .limit(limit)
+        )
+        with self._tx("popular_groups", write=False) as conn:
+            return [group_record(row) for row in conn.execute(query)]
+
     def delete_group(self, uuid: str, when: datetime) -> None:
         with self._tx("delete_group") as conn:
             _require_active_group(conn, uuid)
