@@ -251,7 +251,8 @@ def test_a_post_created_event_for_no_post_is_a_dead_letter(api, services):
     letters = [dead_letters.events("townsquare.dead_letter", key) for key in (missing, bad)]
     assert all(letters) and sum(map(len, letters)) >= 4
     dead_letters.close()
-    assert services.search.query("nope", types=["posts"], visible_to=["public"], limit=5) == []
+    hits = services.search.query("nope", types=["posts"], visible_to=["public"], limit=5)
+    assert "nope" not in {hit.uuid for hit in hits}  # (a fuzzy match may find others' posts)
 
 
 def write(api, who, text="Hello town square", **fields) -> dict:
