@@ -44,9 +44,11 @@ def private_stack(home: Path) -> PrivateStack:
         home,
         OFFSET,
         PRIVATE,
-        redis={"durable": True},  # production keeps sessions across a restart
-        mosquitto={"durable": True},  # and queued QoS 1 messages
-        cassandra={"heap": "-Xmx512m"},
+        # as durable as production: what was acknowledged survives a kill -9 of the process
+        redis={"durable": True},
+        mosquitto={"durable": True},
+        postgres={"durable": True},
+        cassandra={"heap": "-Xmx512m", "durable": True},
         kafka={"heap": "-Xmx384m"},
     )
 
@@ -88,7 +90,7 @@ def traffic(townsquare, chaos_stack):
     mosquitto = chaos_stack["mosquitto"]
     driver = Traffic(townsquare.base_url, "127.0.0.1", mosquitto.port)
     yield driver
-    driver.finish(settle=5)
+    driver.close()
 
 
 @pytest.fixture(scope="session")

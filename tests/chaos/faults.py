@@ -58,6 +58,7 @@ def run_fault(
         time.sleep(AFTER)
         traffic.finish()
         settle(traffic)
+        time.sleep(AFTER)  # pushes still on their way reach the listeners
         traffic.verify(row, window=(began, back + (row.recover_s or 0)))
     finally:
         root.removeHandler(watch)

@@ -107,8 +107,10 @@ class Traffic:
         self.mqtt_host, self.mqtt_port = mqtt_host, mqtt_port
         self.tally = Tally()
         self.api = Client(base, self.tally)
-        self.stop = threading.Event()
+        self.stop = threading.Event()  # senders
+        self.deaf = threading.Event()  # listeners: they outlive the senders, to the verdict
         self.threads: list[threading.Thread] = []
+        self.listening: list[threading.Thread] = []
         self.by_http, self.by_ws, self.by_mqtt = (self.api.person(n) for n in ("http", "ws", "mq"))
         self.listeners = [self.api.person("listener"), self.api.person("listener")]
         self.admin = self.by_http
@@ -134,6 +136,7 @@ class Traffic:
         for index, listener in enumerate(self.listeners):
             self.tally.delivered[listener["uuid"]] = Counter()
             self._thread(f"listen{index}", self._listen, listener)
+            self.listening.append(self.threads.pop())
         self._thread("http", self._http_sender)
         self._thread("ws", self._ws_sender)
         self._thread("mqtt", self._mqtt_sender)
@@ -146,6 +149,14 @@ class Traffic:
         for thread in self.threads:
             thread.join(timeout=settle)
         self.threads.clear()
+
+    def close(self) -> None:
+        """Stop everything, listeners included."""
+        self.finish(settle=5)
+        self.deaf.set()
+        for thread in self.listening:
+            thread.join(timeout=5)
+        self.listening.clear()
 
     def _thread(self, name: str, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=f"chaos-{name}", daemon=True)
@@ -285,7 +296,7 @@ class Traffic:
         seen = self.tally.delivered[person["uuid"]]
         last: str | None = None
         socket = None
-        while not self.stop.is_set():
+        while not self.deaf.is_set():
             try:
                 socket = socket or self._connect(person, since=last)
                 socket.settimeout(0.5)
@@ -328,14 +339,18 @@ class Traffic:
         by_client = Counter(m["client_id"] for m in messages)
         acked = {s.client_id for s in sends if s.acked_at is not None}
         posts_acked = len(self.tally.post_uuids)
-        posts_stored = sum(
-            self.api.call("GET", f"/posts/{p}", self.by_ws["token"]).status_code == 200
-            for p in self.tally.post_uuids
-        )
         row.sent += len(sends) + len(self.tally.posts)
         row.acked += len(acked) + posts_acked
-        row.stored += len(by_client) + posts_stored
-        row.lost += len(acked - set(by_client)) + posts_acked - posts_stored
+        missing = sorted(acked - set(by_client))
+        posts_missing = [
+            p
+            for p in self.tally.post_uuids
+            if self.api.call("GET", f"/posts/{p}", self.by_ws["token"]).status_code != 200
+        ]
+        row.stored += len(by_client) + posts_acked - len(posts_missing)
+        row.lost += len(missing) + len(posts_missing)
+        if missing or posts_missing:
+            row.notes.append(f"lost: messages {missing[:4]}, posts {posts_missing[:4]}")
         row.duplicated += sum(n - 1 for n in by_client.values() if n > 1)
         uuids = {m["uuid"] for m in messages}
         for counts in self.tally.delivered.values():
@@ -357,6 +372,17 @@ class Traffic:
             for a in self.tally.answers
             if a.status >= 400 or a.status == 0
         )
+        for transport in ("http", "ws", "mqtt"):
+            mine = {m["uuid"] for m in messages if f"-{transport}-" in m["client_id"]}
+            got = sum(1 for u in self.tally.delivered[self.listeners[0]["uuid"]] if u in mine)
+            slow = max(
+                (s.acked_at - s.started for s in sends if s.transport == transport and s.acked_at),
+                default=0,
+            )
+            row.notes.append(
+                f"{transport}: {len(mine)} stored, {got} delivered to listener 0, "
+                f"slowest ack {slow:.1f}s"
+            )
         unacked = [s.client_id for s in sends if s.acked_at is None]
         if unacked:
             row.notes.append(f"{len(unacked)} sends never acknowledged (e.g. {unacked[0]})")
