@@ -6,6 +6,7 @@ townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the 
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
+townsquare chaos [pytest args] the fault battery (tests/chaos) on private servers; prints its table
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
+    chaos = commands.add_parser("chaos", help="run the fault battery and print its report")
+    chaos.add_argument("args", nargs=argparse.REMAINDER, help="more pytest arguments")
 
     args = parser.parse_args(argv)
     if args.command == "dev":
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in render_all(Path.cwd()):
             print(f"wrote {path}")
         return 0
+    if args.command == "chaos":
+        return run_chaos(args.args)
     if args.command == "functions":
         from functions.registry import load
         from triggers.emulator.server import trigger_table
@@ -80,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         Console().print(trigger_table(load()))
         return 0
     return 2
+
+
+def run_chaos(extra: list[str]) -> int:
+    """The battery is the tests under tests/chaos of a source checkout: run them, then
+    print the table they wrote."""
+    import pytest
+
+    root = Path(__file__).resolve().parent.parent
+    code = pytest.main([str(root / "tests" / "chaos"), "-m", "chaos", "-q", *extra])
+    report = root / "artifacts" / "chaos" / "report.md"
+    if report.exists():
+        print(report.read_text())
+    return int(code)
 
 
 def run_admin(args) -> int:

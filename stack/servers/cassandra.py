@@ -104,7 +104,7 @@ saved_caches_directory: {dirs["saved_caches"]}
 hints_directory: {dirs["hints"]}
 cdc_raw_directory: {dirs["cdc_raw"]}
 {"commitlog_sync: batch" if self.durable else "commitlog_sync: periodic"}
-commitlog_sync_period: 10000ms
+{"" if self.durable else "commitlog_sync_period: 10000ms"}
 commitlog_segment_size: 32MiB
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider

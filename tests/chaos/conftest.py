@@ -32,13 +32,6 @@ PRIVATE = [Postgres, Redis, Mosquitto, Kafka, Cassandra]
 REPORT = Report()
 
 
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        if "tests/chaos/" in str(item.fspath):
-            item.add_marker(pytest.mark.chaos)
-            item.add_marker(pytest.mark.real)
-
-
 def private_stack(home: Path) -> PrivateStack:
     return PrivateStack(
         home,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +29,14 @@ class Row:
     p99_ms: float | None = None
     recover_s: float | None = None
     back: bool = True  # every backend healthy again, Townsquare not restarted
+    failed_checks: int = 0  # the fault's own checks (a matrix cell, a session rule)
     rejections: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.back and not (self.lost or self.duplicated or self.bad_5xx or self.leaks)
+        bad = self.lost or self.duplicated or self.bad_5xx or self.leaks or self.failed_checks
+        return self.back and not bad
 
     def cells(self) -> list[str]:
         reasons = ", ".join(f"{k} ×{v}" for k, v in sorted(self.rejections.items())) or "-"
@@ -52,6 +55,17 @@ class Row:
             reasons,
             "pass" if self.passed else "FAIL",
         ]
+
+
+@contextlib.contextmanager
+def checked(row: Row):
+    """A failed assertion inside the block marks `row` failed (with its message), then fails."""
+    try:
+        yield row
+    except AssertionError as exc:
+        row.failed_checks += 1
+        row.notes.append(f"failed: {str(exc).splitlines()[0][:200] if str(exc) else 'assertion'}")
+        raise
 
 
 class Report:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import signal
 import time
 
+import pytest
+
 from stack.private import kill
 from tests.chaos.faults import assert_passed, run_fault
+
+pytestmark = [pytest.mark.chaos, pytest.mark.real]
 
 DOWN = 4.0  # seconds a server stays down
 

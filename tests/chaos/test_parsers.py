@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from shared.errors import Invalid
 from shared.events import decode, encode, make_event
 from shared.jsonin import MAX_DEPTH, depth, load_object
 from triggers.mqtt.bridge import mqtt_event
+
+pytestmark = [pytest.mark.chaos, pytest.mark.real]
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

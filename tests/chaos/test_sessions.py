@@ -12,10 +12,13 @@ import time
 import uuid
 
 import paho.mqtt.client as mqtt
+import pytest
 import websocket
 
-from tests.chaos.report import Row
+from tests.chaos.report import Row, checked
 from tests.chaos.traffic import PASSWORD, Client, Tally
+
+pytestmark = [pytest.mark.chaos, pytest.mark.real]
 
 
 def closed_within(socket: websocket.WebSocket, seconds: float = 3.0) -> bool:
@@ -34,9 +37,9 @@ def closed_within(socket: websocket.WebSocket, seconds: float = 3.0) -> bool:
 
 
 @contextlib.contextmanager
-def lowered(settings, **limits):
-    before = {name: getattr(settings, name) for name in limits}
-    for name, value in limits.items():
+def limits(settings, **values):
+    before = {name: getattr(settings, name) for name in values}
+    for name, value in values.items():
         setattr(settings, name, value)
     try:
         yield
@@ -48,6 +51,23 @@ def lowered(settings, **limits):
 def test_r10_sessions(townsquare, report, chaos_stack):
     row = report.add(Row("R10 sessions"))
     tally = Tally()
+    with checked(row):
+        _sessions(townsquare, chaos_stack, row, tally)
+
+
+def _sessions(townsquare, chaos_stack, row: Row, tally: Tally) -> None:
+    settings = townsquare.services.settings
+    with limits(settings, login_attempts_per_account=1000):  # ada signs in 46 times
+        _tokens_and_sockets(townsquare, row, tally)
+    _limits(townsquare, chaos_stack, row, tally)
+    row.sent = len(tally.answers)
+    row.acked = sum(a.status < 300 for a in tally.answers)
+    row.rejections.update(str(a.status) for a in tally.answers if a.status >= 400)
+    row.bad_5xx = len(tally.bad_5xx)
+    assert not tally.bad_5xx, tally.bad_5xx
+
+
+def _tokens_and_sockets(townsquare, row: Row, tally: Tally) -> None:
     api = Client(townsquare.base_url, tally)
     ws_base = townsquare.base_url.replace("http://", "ws://")
 
@@ -94,15 +114,19 @@ def test_r10_sessions(townsquare, report, chaos_stack):
     assert api.call("GET", "/users/me", fresh).status_code == 200
     assert closed_within(watching), "a password change left a socket open"
 
+
+def _limits(townsquare, chaos_stack, row: Row, tally: Tally) -> None:
+    api = Client(townsquare.base_url, tally)
+    ws_base = townsquare.base_url.replace("http://", "ws://")
     settings = townsquare.services.settings
     # sign-in limits: per account, then per address, each a 429 with Retry-After
     bob = api.person("bob")
-    with lowered(settings, login_attempts_per_account=5):
+    with limits(settings, login_attempts_per_account=5):
         wrong = {"email": bob["email"], "password": "not the password at all"}
         answers = [api.call("POST", "/auth/login", json=wrong) for _ in range(8)]
     limited = [a for a in answers if a.status_code == 429]
     assert limited and limited[0].headers.get("Retry-After"), [a.status_code for a in answers]
-    with lowered(settings, auth_attempts_per_address=20):
+    with limits(settings, auth_attempts_per_address=20):
         answers = []
         for _ in range(60):
             email = f"nobody.{uuid.uuid4().hex[:8]}@example.org"
@@ -115,12 +139,12 @@ def test_r10_sessions(townsquare, report, chaos_stack):
 
     # one write budget across HTTP, WebSocket and MQTT
     carol, dan = api.person("carol"), api.person("dan")
-    sender = socket(carol["token"])
+    sender = websocket.create_connection(f"{ws_base}/stream?token={carol['token']}", timeout=5)
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"r10-{uuid.uuid4().hex[:6]}")
     client.connect("127.0.0.1", chaos_stack["mosquitto"].port)
     client.loop_start()
     outcomes = []
-    with lowered(settings, write_rate_per_minute=6):
+    with limits(settings, write_rate_per_minute=6):
         for i in range(3):
             body = {"to_user": dan["uuid"], "text": f"http {i}"}
             outcomes.append(api.call("POST", "/messages", carol["token"], json=body).status_code)
@@ -137,12 +161,7 @@ def test_r10_sessions(townsquare, report, chaos_stack):
     history = api.call("GET", f"/messages?with_user={carol['uuid']}&limit=100", dan["token"])
     stored = [m["text"] for m in history.json()["items"]]
     row.notes.append(f"write budget 6/min: answers {outcomes}, {len(stored)} stored of 9 sent")
-    assert len(stored) == 6, stored
-    assert 429 in outcomes or "error" in outcomes
-    row.sent = row.acked = len(tally.answers)
-    row.rejections.update(str(a.status) for a in tally.answers if a.status >= 400)
-    row.bad_5xx = len(tally.bad_5xx)
-    assert not tally.bad_5xx
+    assert len(stored) == 6, stored  # 3 per transport: only one budget for all refuses 3
 
 
 def _answer_type(sender: websocket.WebSocket) -> str:

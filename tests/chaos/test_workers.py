@@ -14,12 +14,16 @@ import random
 import time
 
 import paho.mqtt.client as mqtt
+import pytest
 
 from shared.ports.bus import DEAD_LETTER, EVENTS
 from shared.records import conversation_of
 from tests.buslog import BusLog
 from tests.chaos.faults import assert_passed, leaks_in, run_fault, secrets_of
+from tests.chaos.report import checked
 from triggers.kafka import EventDispatcher
+
+pytestmark = [pytest.mark.chaos, pytest.mark.real]
 
 
 def archived_twice(townsquare, traffic) -> int:
@@ -49,7 +53,8 @@ def test_r5_worker_killed_between_write_and_commit(traffic, report, townsquare):
     row = run_fault(traffic, report, "R5 kill worker before commit", inject)
     row.duplicated += archived_twice(townsquare, traffic)
     row.notes.append(f"the killed worker wrote {len(processed)} messages before dying")
-    assert processed, "the doomed worker never got a delivery"
+    with checked(row):
+        assert processed, "the doomed worker never got a delivery"
     assert_passed(row)
 
 
@@ -69,7 +74,8 @@ def test_r6_ten_percent_of_events_replayed(traffic, report, townsquare):
     log.close()
     row.duplicated += archived_twice(townsquare, traffic)
     row.notes.append(f"{len(replayed)} events published a second time")
-    assert replayed
+    with checked(row):
+        assert replayed, "nothing was replayed"
     assert_passed(row)
 
 
@@ -129,7 +135,8 @@ def test_r7_one_percent_poison_events_and_mqtt_messages(traffic, report, townsqu
         f"{sent['events']} poison events and {sent['mqtt']} poison MQTT messages; "
         f"{len(records)} dead letters ({mqtt_letters} from MQTT)"
     )
-    assert mqtt_letters >= sent["mqtt"], "every poison MQTT message is dead-lettered"
-    assert len(records) >= sent["events"] + sent["mqtt"]
-    assert all(r for r in reasons), "every dead letter names its reason"
+    with checked(row):
+        assert mqtt_letters >= sent["mqtt"], "every poison MQTT message is dead-lettered"
+        assert len(records) >= sent["events"] + sent["mqtt"], "every poison is dead-lettered"
+        assert all(r for r in reasons), "every dead letter names its reason"
     assert_passed(row)
