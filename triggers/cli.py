@@ -56,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
-    chaos = commands.add_parser("chaos", help="run the fault battery and print its report")
-    chaos.add_argument("args", nargs=argparse.REMAINDER, help="more pytest arguments")
+    commands.add_parser(
+        "chaos", help="run the fault battery and print its report (other options go to pytest)"
+    )
 
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "chaos":  # only the battery hands options on (to pytest)
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "dev":
         return run_dev(args)
     if args.command == "stack":
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
         return 0
     if args.command == "chaos":
-        return run_chaos(args.args)
+        return run_chaos(unknown)
     if args.command == "functions":
         from functions.registry import load
         from triggers.emulator.server import trigger_table
