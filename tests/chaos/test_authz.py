@@ -31,7 +31,11 @@ from functions.registry import load
 from tests.chaos.report import Row
 from tests.chaos.traffic import Client, Tally
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 ACTORS = ("anonymous", "member", "non-member", "admin", "removed", "operator")
 OUTSIDERS = {"non-member", "removed", "operator"}

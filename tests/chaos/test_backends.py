@@ -15,7 +15,11 @@ import pytest
 from stack.private import kill
 from tests.chaos.faults import assert_passed, run_fault
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 DOWN = 4.0  # seconds a server stays down
 

@@ -19,7 +19,11 @@ from shared.events import decode, encode, make_event
 from shared.jsonin import MAX_DEPTH, depth, load_object
 from triggers.mqtt.bridge import mqtt_event
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 EXAMPLES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -19,7 +19,11 @@ from schemathesis.config import SchemathesisConfig
 from tests.chaos.report import Row
 from tests.chaos.traffic import Client, Tally
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 STEPS = settings(
     max_examples=25,

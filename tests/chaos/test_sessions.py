@@ -18,7 +18,11 @@ import websocket
 from tests.chaos.report import Row, checked
 from tests.chaos.traffic import PASSWORD, Client, Tally
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 
 def closed_within(socket: websocket.WebSocket, seconds: float = 3.0) -> bool:

@@ -23,7 +23,11 @@ from tests.chaos.faults import assert_passed, leaks_in, run_fault, secrets_of
 from tests.chaos.report import checked
 from triggers.kafka import EventDispatcher
 
-pytestmark = [pytest.mark.chaos, pytest.mark.real]
+pytestmark = [
+    pytest.mark.chaos,
+    pytest.mark.real,
+    pytest.mark.timeout(300),
+]  # servers start in setup
 
 
 def archived_twice(townsquare, traffic) -> int:
