@@ -41,12 +41,21 @@ def archived_twice(townsquare, traffic) -> int:
 def test_r5_worker_killed_between_write_and_commit(traffic, report, townsquare):
     archive = townsquare.registry.get("archive_message")
     processed: list[str] = []
+    # the group's messages share one key, so one partition: direct messages to people of
+    # their own spread over the partitions, so the doomed worker is handed some of them
+    peers = [traffic.api.person("peer") for _ in range(8)]
+    sender = traffic.by_http
+    dms: list[tuple[dict, str]] = []
 
     def inject() -> float:
         doomed = EventDispatcher(townsquare.services, townsquare.registry)
         consumer = doomed._consumer(archive)  # joins the live worker's consumer group
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while not processed and time.monotonic() < deadline:
+            for peer in peers:
+                body = {"to_user": peer["uuid"], "text": f"dm {len(dms)}"}
+                answer = traffic.api.call("POST", "/messages", sender["token"], json=body)
+                dms.append((peer, answer.json()["message"]["uuid"]))
             for delivery in consumer.poll(timeout=1.0):
                 if delivery.event and delivery.event["type"] == "message.created":
                     archive.handler(delivery.event, doomed.ctx)  # the write ...
@@ -59,6 +68,21 @@ def test_r5_worker_killed_between_write_and_commit(traffic, report, townsquare):
     row.notes.append(f"the killed worker wrote {len(processed)} messages before dying")
     with checked(row):
         assert processed, "the doomed worker never got a delivery"
+        for peer, uuid_ in dms:
+            history = traffic.api.call(
+                "GET", f"/messages?with_user={sender['uuid']}&limit=100", peer["token"]
+            ).json()["items"]
+            assert [m["uuid"] for m in history].count(uuid_) == 1, f"{uuid_} not stored once"
+        conversations = {conversation_of(sender["uuid"], p["uuid"], None) for p, _ in dms}
+        content = townsquare.services.content
+        archived = [
+            m.uuid
+            for c in conversations
+            for m in content.archived_messages(c, before=None, limit=1000)
+        ]
+        doubles = len(archived) - len(set(archived))
+        row.duplicated += doubles
+        assert not doubles, f"{doubles} messages archived twice"
     assert_passed(row)
 
 
