@@ -65,6 +65,17 @@ class Schedule:
 Trigger = Route | EventTrigger | MqttTrigger | Schedule
 
 
+def describe_trigger(trigger: Trigger) -> str:
+    """One line: "http GET /api/v1/feed", "event post.created", "mqtt …", "cron …"."""
+    if isinstance(trigger, Route):
+        return f"http {trigger.method} /api/v1{trigger.path}"
+    if isinstance(trigger, EventTrigger):
+        return f"event {trigger.type}"
+    if isinstance(trigger, MqttTrigger):
+        return f"mqtt {trigger.topic}"
+    return f"cron {trigger.cron}"
+
+
 @dataclass
 class Function:
     name: str  # module-qualified, unique: "posts.create_post"

@@ -20,8 +20,13 @@ class TownsquareError(Exception):
         if code:
             self.code = code
 
+    @property
+    def public(self) -> str:
+        """What a client is told (the message, unless it is for the log only)."""
+        return self.message
+
     def as_dict(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+        body = {"code": self.code, "message": self.public}
         if self.field:
             body["field"] = self.field
         return body
@@ -60,10 +65,27 @@ class RateLimited(TownsquareError):
 
 
 class Unavailable(TownsquareError):
-    """A backend is down or timed out: retry later (HTTP 503 with Retry-After)."""
+    """A backend is down or timed out: retry later (HTTP 503 with Retry-After).
+
+    Its message is for the log: adapters put addresses and driver errors in it, so
+    clients are told `public` instead."""
 
     code, status = "unavailable", 503
 
     def __init__(self, message: str, *, retry_after: int = 2, **kw) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+
+    @property
+    def public(self) -> str:
+        return "a service Townsquare needs is unavailable; retry shortly"
+
+
+class Busy(Unavailable):
+    """Townsquare itself is at capacity (503 with Retry-After); the message says what to do."""
+
+    code = "busy"
+
+    @property
+    def public(self) -> str:
+        return self.message

@@ -1,6 +1,6 @@
 """Domain events as CloudEvents (structured-mode JSON on the wire).
 
-Event types are API.md's names (`post.created`, `message.created`, ...); `subject`
+Event types are docs/api.md's names (`post.created`, `message.created`, ...); `subject`
 is the uuid of the entity the event is about, and also its bus key, so the events
 of one entity (one conversation, for messages) stay in order.
 """

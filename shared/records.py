@@ -1,12 +1,13 @@
 """The domain's records: plain, immutable dataclasses named after the seed's tables.
 
 Records hold pointers, never blobs (a post's `media` is a list of media uuids).
-`as_json()` gives the shape API.md promises; times are ISO 8601 UTC.
+`as_json()` gives the shape docs/api.md promises; times are ISO 8601 UTC.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 import uuid as _uuid
 from dataclasses import dataclass, field
@@ -37,10 +38,23 @@ def iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+_ISO_TIME = re.compile(
+    r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d([.,]\d{1,6})?)?)?(Z|[+-]\d\d(:?\d\d)?)?", re.ASCII
+)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+"""Times outside these years are refused: no record has them, and arithmetic near
+datetime's own limits (year 1, year 9999) overflows instead of answering."""
+
+
 def parse_time(text: str) -> datetime:
-    """ISO 8601 → aware UTC datetime (a naive time is taken as UTC)."""
+    """ISO 8601 → aware UTC datetime (a naive time is taken as UTC); ValueError when it
+    is not a time, or lies outside EARLIEST_YEAR..LATEST_YEAR."""
+    if not _ISO_TIME.fullmatch(text):  # fromisoformat alone lets a trailing NUL through
+        raise ValueError(f"{text[:40]!r} is not an ISO 8601 time")
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        raise ValueError(f"{text!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _jsonable(value):
@@ -134,6 +148,8 @@ class Service(Record):
     name: str
     image_id: str
     pods_count: int
+    min_scale: int | None = None  # the autoscaler's bounds, where the deployment sets them
+    max_scale: int | None = None
 
 
 @dataclass(frozen=True)

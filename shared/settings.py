@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     blobs_url: str = ""  # file:///folder | s3://bucket?endpoint=…
     mail_url: str = ""  # console:// (letters to the log) | smtp://host:port?from=…
     mqtt_url: str = ""  # empty: embedded broker in `townsquare dev`; mqtt://host:port otherwise
+    analytics_url: str = ""  # Spark master: empty is local[*]; spark://host:port a cluster
+    analytics_export_dir: str = ""  # the Parquet snapshot; empty is <data_dir>/analytics
+    analytics_driver_memory: str = Field(
+        default="1g", description="heap of the Spark driver (and local[*] executors)"
+    )
 
     password_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
     password_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory per hash")
@@ -62,6 +67,16 @@ class Settings(BaseSettings):
         description="comma-separated Origins (besides the server's own) whose pages may open "
         "a WebSocket stream; * for any",
     )
+    metrics_token: str = Field(
+        default="",
+        description="bearer token a Prometheus scrape of /metrics must send; "
+        "empty: only loopback callers may scrape (dev)",
+    )
+    cron_off: str = Field(
+        default="",
+        description="comma-separated functions (e.g. insights.compute_insights) whose schedules "
+        "this process does not run; another process, or a PingSource, runs them",
+    )
     event_group_prefix: str = Field(
         default="townsquare.fn.",
         description="each event function's consumer group is this prefix + its name; "
@@ -81,6 +96,12 @@ class Settings(BaseSettings):
         if port == "mail":
             return "console://"
         return f"sqlite:///{data}/{port}.db"
+
+    def spark_master(self) -> str:
+        return self.analytics_url or "local[*]"
+
+    def export_path(self) -> Path:
+        return Path(self.analytics_export_dir or self.data_dir / "analytics").resolve()
 
     def urls(self) -> dict[str, str]:
         return {port: self.url(port) for port in PORTS}

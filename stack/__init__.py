@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .servers import ALL
 
-URLS: dict[str, str] = {cls.port_name.lower(): cls.url for cls in ALL}
-"""Port name (accounts, content, live, bus, search, graph, blobs, mqtt) -> URL: the names of
+URLS: dict[str, str] = {cls.port_name.lower(): cls.url for cls in ALL if cls.port_name}
+"""Port name (accounts, content, live, bus, search, graph, blobs, mqtt, analytics) -> URL: the names of
 shared.settings, so `Settings(**{f"{port}_url": url})` points the app at the stack."""
 
 ENV: dict[str, str] = {f"TOWNSQUARE_{name.upper()}_URL": url for name, url in URLS.items()}

@@ -28,7 +28,9 @@ def _moved_ports(cls: type[Server], offset: int) -> dict[str, int]:
 
 def private(cls: type[Server], home: Path, offset: int, **overrides) -> Server:
     """An instance of ``cls`` on ports moved by ``offset``, living under ``home/<name>``.
-    ``overrides`` replace further class attributes (a smaller ``heap``, say)."""
+    ``overrides`` replace further class attributes (a smaller ``heap``, say). Only ports
+    the class names as attributes move (the Spark servers' UI ports are constants: they
+    cannot run privately as they are)."""
     ports = _moved_ports(cls, offset)
     url = cls.url.replace(f":{cls.port}", f":{ports['port']}", 1)
     root = Path(home) / cls.name

@@ -30,6 +30,9 @@ os.environ.setdefault("TOWNSQUARE_PASSWORD_TIME_COST", "1")
 os.environ.setdefault("TOWNSQUARE_PASSWORD_MEMORY_KIB", "1024")
 # Tests sign hundreds of people up from 127.0.0.1; the address limit has tests of its own.
 os.environ.setdefault("TOWNSQUARE_AUTH_ATTEMPTS_PER_ADDRESS", "1000000")
+# A test server alive at hh:17 would start a Spark job in the test process; the analytics
+# tests run the job themselves.
+os.environ.setdefault("TOWNSQUARE_CRON_OFF", "insights.compute_insights")
 
 
 REAL = os.environ.get("TOWNSQUARE_TEST_BACKENDS") == "real"

@@ -19,6 +19,7 @@ from neo4j import GraphDatabase
 
 from functions.auth import token_hash
 from functions.registry import load
+from shared.adapters.search.elastic import DEFAULT_INDEX
 from shared.context import Services
 from shared.settings import Settings
 from stack import URLS
@@ -113,7 +114,8 @@ def test_post_created_event_is_on_kafka(written):
 
 def test_post_is_in_the_search_index(written):
     base = URLS["search"].replace("opensearch://", "http://")
-    doc = requests.get(f"{base}/townsquare/_doc/posts:{written['post']['uuid']}", timeout=10).json()
+    url = f"{base}/{DEFAULT_INDEX}/_doc/posts:{written['post']['uuid']}"
+    doc = requests.get(url, timeout=10).json()
     assert doc["found"] and written["word"] in doc["_source"]["text"]
 
 

@@ -4,9 +4,12 @@ townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|
 townsquare stack up|down|status|env [names...]
 townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the production ACL
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
+townsquare backfill search|graph [--backends embedded|real] [--data DIR]
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
 townsquare chaos [pytest args] the fault battery (tests/chaos) on private servers; prints its table
+townsquare analytics export|run [NAME…]   the Parquet snapshot; the insights (Spark)
+townsquare notebook            JupyterLab on the exported Parquet
 """
 
 from __future__ import annotations
@@ -49,16 +52,28 @@ def main(argv: list[str] | None = None) -> int:
     from triggers.mqtt import cli as mqtt_cli
 
     mqtt_cli.add_parser(commands)
-    admin = commands.add_parser("admin", help="grant or revoke operator rights")
-    admin.add_argument("verb", choices=["grant", "revoke", "operators"])
+    admin = commands.add_parser(
+        "admin", help="grant or revoke operator rights; `services` fills the service group"
+    )
+    admin.add_argument("verb", choices=["grant", "revoke", "operators", "services"])
     admin.add_argument("email", nargs="?")
     admin.add_argument("--data", type=Path, default=Path(".data"))
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
+    backfill = commands.add_parser(
+        "backfill", help="rebuild the search index or the graph from accounts and content"
+    )
+    backfill.add_argument("what", choices=["search", "graph"])
+    backfill.add_argument("--backends", choices=["embedded", "real"], default="embedded")
+    backfill.add_argument("--data", type=Path, default=Path(".data"))
+
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
     commands.add_parser(
         "chaos", help="run the fault battery and print its report (other options go to pytest)"
     )
+    from workflows.analytics.cli import add_commands
+
+    add_commands(commands)
 
     args, unknown = parser.parse_known_args(argv)
     if unknown and args.command != "chaos":  # only the battery hands options on (to pytest)
@@ -73,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_admin(args)
     if args.command == "mqtt":
         return mqtt_cli.run(args)
+    if args.command == "backfill":
+        return run_backfill(args)
     if args.command == "render":
         from triggers.deploy import render_all
 
@@ -81,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "chaos":
         return run_chaos(unknown)
+    if args.command in ("analytics", "notebook"):
+        from workflows.analytics import cli
+
+        return cli.run_analytics(args) if args.command == "analytics" else cli.run_notebook(args)
     if args.command == "functions":
         from functions.registry import load
         from triggers.emulator.server import trigger_table
@@ -110,6 +131,12 @@ def run_admin(args) -> int:
     overrides = {"accounts_url": args.accounts_url} if args.accounts_url else {}
     services = Services(Settings(data_dir=args.data, **overrides))
     try:
+        if args.verb == "services":  # a deployment's post-deploy step (pods: unknown, 0)
+            from functions.registry import load
+            from triggers.deploy.services import register_services
+
+            print(f"registered {register_services(services.accounts, load())} services")
+            return 0
         if args.verb == "operators":
             for user in services.accounts.operators():
                 print(f"{user.email}\t{user.uuid}")
@@ -125,22 +152,48 @@ def run_admin(args) -> int:
         services.close()
 
 
+def run_backfill(args) -> int:
+    from rich.progress import Progress
+
+    from shared.context import Context, Services
+    from workflows.backfill import backfill_graph, backfill_search
+
+    services = Services(_settings(args))
+    ctx = Context(services)
+    run = backfill_search if args.what == "search" else backfill_graph
+    try:
+        with Progress() as progress:
+            users = progress.add_task("users", total=services.accounts.count_users())
+            groups = progress.add_task("groups", total=None)
+            tasks = {"users": users, "groups": groups}
+            counts = run(ctx, lambda kind: progress.advance(tasks[kind]))
+    finally:
+        services.close()
+    Console().print(f"{args.what} backfilled: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _settings(args):
+    from shared.settings import Settings
+
+    overrides = {}
+    if args.backends == "real":
+        from stack import URLS
+
+        overrides = {f"{port}_url": url for port, url in URLS.items()}
+    return Settings(data_dir=args.data, **overrides)
+
+
 def run_dev(args) -> int:
     from rich.progress import Progress
 
-    from shared.settings import Settings
     from triggers.emulator import Emulator
     from triggers.emulator.demo import DemoLoader
 
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    overrides = {}
-    if args.backends == "real":
-        from stack import URLS
-
-        overrides = {f"{port}_url": url for port, url in URLS.items()}
-    settings = Settings(data_dir=args.data, **overrides)
+    settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)
     console = emulator.console

@@ -103,6 +103,7 @@ def login(req: Request, ctx: Context) -> dict:
     user = ctx.accounts.find_user_by_email(email)
     stored = ctx.accounts.password_hash(user.uuid) if user is not None else stand_in_hash(ctx)
     if not password_matches(ctx, stored, body.password) or user is None:
+        _announce_failed_login(ctx, user, email)
         raise Unauthorized("wrong email or password")
     return start_session(ctx, user)
 
@@ -128,3 +129,11 @@ def end_sessions(ctx: Context, token_hashes: list[str]) -> None:
 @app.route("POST", "/auth/logout", status=204, summary="Revoke the token used for this call")
 def logout(req: Request, ctx: Context) -> None:
     end_sessions(ctx, [ctx.token_hash or ""])
+
+
+def _announce_failed_login(ctx: Context, user: User | None, email: str) -> None:
+    """`user.login_failed` names the account by uuid, or by a hash of an unknown email:
+    never the email in clear, never the password."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    account = user.uuid if user else f"email:{digest}"
+    ctx.emit("user.login_failed", account, {"account": account})

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
 from shared.context import Context
-from shared.errors import Unavailable
+from shared.errors import Busy
 
 HASH_WAIT_SECONDS = 2.0
 ZXCVBN_MAX = 100  # zxcvbn's time grows fast with length; the first 100 characters decide
@@ -45,7 +45,7 @@ def hashing_slot(ctx: Context):
     """Hold one of the process's argon2 slots; Unavailable when none frees up in time."""
     slots = _hashing_slots(ctx.settings.password_hash_concurrency)
     if not slots.acquire(timeout=HASH_WAIT_SECONDS):
-        raise Unavailable("too many sign-ins at once; retry shortly", retry_after=1)
+        raise Busy("too many sign-ins at once; retry shortly", retry_after=1)
     try:
         yield
     finally:

@@ -11,14 +11,15 @@ keeps the strongest reason: own, then group, then followed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from functions.feed.ranking import AFFINITY_LOOKED_AT, ranked
 from functions.http import Page, Request, page
 from functions.registry import app
 from functions.visibility import can_see_post
 from shared.context import Context
-from shared.records import Post, iso
+from shared.records import Group, Post, iso
 
 REASON_RANK = {"own": 0, "group": 1, "followed": 2}
 MAX_READS_PER_SOURCE = 5  # a source full of hidden posts must not stall the feed
@@ -28,41 +29,70 @@ Fetch = Callable[[datetime | None, int], list[Post]]
 
 @dataclass(frozen=True)
 class FeedItem:
+    """A post and why it is in the feed: `reason` is the code (own, group, followed);
+    `reason_detail` is {code, text: a sentence, via: [the group's or author's uuid]}."""
+
     post: Post
     reason: str
+    group_name: str | None = None
+    author_name: str | None = None
 
     @property
     def created_at(self) -> datetime:
         return self.post.created_at
 
     def as_json(self) -> dict:
-        return {**self.post.as_json(), "reason": self.reason}
+        return {**self.post.as_json(), "reason": self.reason, "reason_detail": self.detail()}
+
+    def detail(self) -> dict:
+        post = self.post
+        if self.reason == "group":
+            text, via = f"new in {self.group_name}, a group you're in", [post.group_uuid]
+        elif self.reason == "followed":
+            text, via = f"{self.author_name}, whom you follow, posted", [post.author_uuid]
+        else:
+            text, via = "your post", []
+        return {"code": self.reason, "text": text, "via": via}
 
 
-@app.route("GET", "/feed", query=Page, summary="The caller's timeline, newest first")
+@app.route(
+    "GET", "/feed", query=Page, summary="The caller's timeline: pages by time, ranked within"
+)
 def read_feed(req: Request, ctx: Context) -> dict:
     query: Page = req.query
     chosen: dict[str, FeedItem] = {}
     floors: list[datetime] = []
-    for reason, fetch in _sources(ctx):
+    groups = ctx.accounts.groups_of(ctx.me.uuid)
+    names = {group.uuid: group.name for group in groups}
+    for reason, fetch in _sources(ctx, groups):
         posts, floor = _visible(fetch, query.before_time, query.limit + 1, ctx)
         floors += [floor] if floor else []
         for post in posts:
-            item = FeedItem(post, reason)
+            item = FeedItem(post, reason, names.get(post.group_uuid or ""))
             known = chosen.get(post.uuid)
             if known is None or REASON_RANK[reason] < REASON_RANK[known.reason]:
                 chosen[post.uuid] = item
     items = sorted(
         chosen.values(), key=lambda item: (item.created_at, item.post.uuid), reverse=True
     )
+    items = _with_author_names(items, ctx)
     floor = max(floors, default=None)
     if floor is None:
-        return page(items, query.limit)
-    result = page([item for item in items if item.created_at >= floor], query.limit)
-    return {**result, "next": result["next"] or iso(floor)}
+        result = page(items, query.limit)
+    else:
+        result = page([item for item in items if item.created_at >= floor], query.limit)
+        result["next"] = result["next"] or iso(floor)
+    affinity = dict(ctx.graph.affinity(ctx.me.uuid, limit=AFFINITY_LOOKED_AT))
+    return {**result, "items": ranked(result["items"], affinity, ctx.clock())}
 
 
-def _sources(ctx: Context) -> list[tuple[str, Fetch]]:
+def _with_author_names(items: list[FeedItem], ctx: Context) -> list[FeedItem]:
+    uuids = list({item.post.author_uuid for item in items})
+    names = {user.uuid: user.name for user in ctx.accounts.users(uuids)}
+    return [replace(item, author_name=names.get(item.post.author_uuid)) for item in items]
+
+
+def _sources(ctx: Context, groups: list[Group]) -> list[tuple[str, Fetch]]:
     me = ctx.me.uuid
     content = ctx.content
 
@@ -74,7 +104,7 @@ def _sources(ctx: Context) -> list[tuple[str, Fetch]]:
 
     return [
         ("own", by_author(me)),
-        *(("group", by_group(group.uuid)) for group in ctx.accounts.groups_of(me)),
+        *(("group", by_group(group.uuid)) for group in groups),
         *(("followed", by_author(uuid)) for uuid in ctx.graph.following(me) if uuid != me),
     ]
 

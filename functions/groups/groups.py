@@ -59,15 +59,18 @@ def index_group_for_search(event, ctx: Context) -> None:
     group = ctx.accounts.get_group(uuid_in(event, "subject"))
     if not group.is_active:  # deleted before this ran: group.deleted has it covered
         return
-    ctx.search.index(
-        SearchDoc(
-            type="groups",
-            uuid=group.uuid,
-            title=group.name,
-            text=group.name,
-            visibility=group_tokens(group),
-            created_at=group.created_on,
-        )
+    ctx.search.index(group_doc(group))
+
+
+def group_doc(group: Group) -> SearchDoc:
+    """A group's search document: its name, for those who may see the group."""
+    return SearchDoc(
+        type="groups",
+        uuid=group.uuid,
+        title=group.name,
+        text=group.name,
+        visibility=group_tokens(group),
+        created_at=group.created_on,
     )
 
 

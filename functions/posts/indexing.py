@@ -3,12 +3,13 @@
 Each is idempotent (indexing replaces by uuid, graph edges are kept once), so a
 redelivered event changes nothing. A `post.created` event normally carries the whole
 post (as_json), and that is what gets indexed: an outside producer may publish posts
-on the bus too (API.md, Kafka). An event carrying only a uuid is looked up in content;
+on the bus too (docs/api.md, Kafka). An event carrying only a uuid is looked up in content;
 one that names no post, or a malformed one, is a dead letter.
 """
 
 from __future__ import annotations
 
+import re
 import uuid as _uuid
 from datetime import UTC
 
@@ -22,27 +23,52 @@ from shared.errors import Invalid
 from shared.records import Post, SearchDoc
 
 SCOPES = ("public", "followers", "group")
+HASHTAG = re.compile(r"(?<![\w#])#([^\W_][\w]{0,63})")
+MAX_TAGS = 20
 _as_post = TypeAdapter(Post)
+
+
+COMMENTS_INDEXED = 50  # a post is found by its text and its first comments
 
 
 @app.on_event("post.created")
 def index_post_for_search(event: CloudEvent, ctx: Context) -> None:
-    post = _post_of(event, ctx)
-    doc = SearchDoc(
+    ctx.search.index(post_doc(_post_of(event, ctx), [], ctx))
+
+
+@app.on_event("comment.created")
+def index_comment_for_search(event: CloudEvent, ctx: Context) -> None:
+    """A comment makes its post findable by the comment's words: the post is indexed again
+    with its comments (idempotent: the same comments give the same document)."""
+    post = ctx.content.get_post(_uuid_field(_data(event), "post_uuid"))
+    comments = ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)
+    ctx.search.index(post_doc(post, [comment.text for comment in comments], ctx))
+
+
+def post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:
+    """A post's search document: its name, its text and comments, its visibility tokens."""
+    return SearchDoc(
         type="posts",
         uuid=post.uuid,
         title=post.name,
-        text=post.text,
+        text="\n".join([post.text, *comments]),
         visibility=post_tokens(post, ctx),
         created_at=post.created_at,
     )
-    ctx.search.index(doc)
 
 
 @app.on_event("post.created")
 def link_post_in_graph(event: CloudEvent, ctx: Context) -> None:
+    """Authorship, and the post's hashtags as nodes of the graph of interests."""
     post = _post_of(event, ctx)
     ctx.graph.authored(post.author_uuid, post.uuid, post.group_uuid)
+    if tags := hashtags(post.text):
+        ctx.graph.tagged(post.uuid, tags)
+
+
+def hashtags(text: str) -> list[str]:
+    """The #words of a text, lower case, without '#', first-seen order, at most MAX_TAGS."""
+    return list(dict.fromkeys(tag.lower() for tag in HASHTAG.findall(text)))[:MAX_TAGS]
 
 
 @app.on_event("reaction.added")

@@ -65,14 +65,16 @@ def public_profile(user: User, ctx: Context) -> dict:
 @app.on_event("user.updated")
 def index_user_for_search(event, ctx: Context) -> None:
     """(Re-)index the user named by the event's subject as a public "users" document."""
-    user = ctx.accounts.get_user(uuid_in(event, "subject"))
-    ctx.search.index(
-        SearchDoc(
-            type="users",
-            uuid=user.uuid,
-            title=user.name,
-            text=user.name,
-            visibility=("public",),
-            created_at=user.signup_date,
-        )
+    ctx.search.index(user_doc(ctx.accounts.get_user(uuid_in(event, "subject"))))
+
+
+def user_doc(user: User) -> SearchDoc:
+    """A person's search document: their name, public."""
+    return SearchDoc(
+        type="users",
+        uuid=user.uuid,
+        title=user.name,
+        text=user.name,
+        visibility=("public",),
+        created_at=user.signup_date,
     )

@@ -6,6 +6,7 @@ each method is one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -51,6 +52,7 @@ class Accounts(Protocol):
 
     def drop_follow_request(self, follower: str, followee: str) -> bool:
         """Remove the request; True if there was one."""
+
     def count_users(self) -> int: ...
 
     # groups (user_group_master, user_group_user_list)
@@ -61,6 +63,9 @@ class Accounts(Protocol):
         """NotFound if absent. Soft-deleted groups are returned with is_active False."""
 
     def groups(self, uuids: list[str]) -> list[Group]: ...
+    def popular_groups(self, *, limit: int) -> list[Group]:
+        """Active public groups, most members first (what a newcomer is shown)."""
+
     def delete_group(self, uuid: str, when: datetime) -> None:
         """Soft delete: is_active False, deleted_on set; memberships kept."""
 
@@ -83,6 +88,14 @@ class Accounts(Protocol):
 
     def groups_of(self, user_uuid: str) -> list[Group]:
         """Active groups the user is an active member of."""
+
+    # whole-table reads, for the analytics export (in any order)
+    def all_users(self) -> Iterator[User]: ...
+    def all_groups(self) -> Iterator[Group]:
+        """Every group, soft-deleted ones included."""
+
+    def all_memberships(self) -> Iterator[Membership]:
+        """Every membership row, removed ones included."""
 
     # application_master / app_service_groups_master
     def register_service(self, service: Service) -> None:

@@ -7,6 +7,7 @@ topic receives what could not be processed, with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,6 +50,10 @@ class Bus(Protocol):
     def consumer(self, group: str, topics: list[str]) -> Consumer:
         """A new member of consumer group `group`; starts at the group's committed offset,
         or at the beginning of the log for a new group."""
+
+    def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
+        """Every record on `topic` published before the call, oldest first per partition
+        (the analytics export's read of the event log). No consumer group moves."""
 
     def health(self) -> None: ...
     def close(self) -> None: ...

@@ -9,6 +9,7 @@ Pagination: `before` is an exclusive upper bound on created_at; results newest f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -74,6 +75,15 @@ class Content(Protocol):
 
     def device_logs(self, device_id: str, *, since: datetime | None, limit: int) -> list[dict]:
         """Newest first, ts >= since: dicts of device_id, ts, level, message, extra."""
+
+    # whole-table reads, for the analytics export (in any order; counts are current)
+    def all_posts(self) -> Iterator[Post]: ...
+    def all_comments(self) -> Iterator[Comment]: ...
+    def all_reactions(self) -> Iterator[Reaction]: ...
+    def all_shares(self) -> Iterator[Share]: ...
+    def all_archived_messages(self) -> Iterator[Message]: ...
+    def all_device_logs(self) -> Iterator[dict]:
+        """Dicts of device_id, ts, level, message, extra, as device_logs gives them."""
 
     def health(self) -> None: ...
     def close(self) -> None: ...

@@ -1,7 +1,9 @@
 """live: sessions, live messages (message_master, with expiry), presence, pub/sub,
-idempotency keys, rate limits and locks — what Redis holds.
+idempotency keys, rate limits, locks, and the live analytics series (per-minute
+counters, capped sample lists, a timeline of flags) — what Redis holds.
 
 Times-to-live are in seconds. Everything here may expire; the archive is the record.
+A minute is an epoch minute: int(unix seconds // 60).
 """
 
 from __future__ import annotations
@@ -72,6 +74,26 @@ class Live(Protocol):
 
     def acquire_lock(self, name: str, ttl: int) -> bool:
         """True for exactly one caller until the lock expires."""
+
+    # live analytics: windowed counters, sample windows and a timeline
+    def count(self, series: str, minute: int, by: int = 1, *, keep: int) -> int:
+        """Add `by` to the series' counter for that minute; return the new count.
+        The counter lives `keep` seconds after its last change."""
+
+    def counts(self, series: str, first: int, last: int) -> list[int]:
+        """The series' counters for minutes first..last inclusive, 0 where none."""
+
+    def push_sample(self, name: str, value: float, *, keep: int) -> None:
+        """Append to the window `name`, which holds only the latest `keep` values."""
+
+    def samples(self, name: str) -> list[float]:
+        """The window's values, newest first."""
+
+    def add_to_timeline(self, name: str, at: datetime, item: dict, *, keep: int) -> None:
+        """Record `item` at time `at`; items older than `keep` seconds are dropped."""
+
+    def timeline(self, name: str, *, since: datetime, limit: int) -> list[dict]:
+        """Items recorded strictly after `since`, oldest first."""
 
     def health(self) -> None: ...
     def close(self) -> None: ...

@@ -12,6 +12,7 @@ from .opensearch import OpenSearch
 from .postgres import Postgres
 from .redis import Redis
 from .smtp import Smtp
+from .spark import SparkMaster, SparkWorker
 
 ALL: list[type[Server]] = [
     Postgres,
@@ -23,6 +24,8 @@ ALL: list[type[Server]] = [
     Neo4j,
     OpenSearch,
     Cassandra,
+    SparkMaster,
+    SparkWorker,
 ]
 
 

@@ -81,7 +81,8 @@ def test_a_post_is_found_by_search_and_reaches_a_followers_feed_with_its_reason(
     expect(live).to_be_visible(timeout=15_000)  # pushed over the stream, no reload
     reader.reload()
     card = reader.locator("article.post", has_text="Marmalade workshop")
-    expect(card.locator(".reason")).to_have_text("From someone you follow")
+    # the reason as a sentence a person reads (feed items carry reason_detail.text)
+    expect(card.locator(".reason")).to_have_text(f"{ada.name}, whom you follow, posted")
 
     reader.goto("/#/search?q=marmalade&type=posts")
     hit = reader.get_by_role("list", name=re.compile("result")).get_by_role("listitem").first

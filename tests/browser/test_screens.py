@@ -171,6 +171,28 @@ def test_the_operator_sees_the_application_view_and_a_live_anomaly_flag(open_app
     assert page.errors == []
 
 
+def test_the_operator_sees_the_chart_of_a_computed_insight(open_app, server, town):
+    from shared.records import Insight, utcnow
+
+    now = utcnow()
+    items = [
+        {"period": period, "start": "2026-11-30T00:00:00Z", "users": users}
+        for period, users in (("day", 12), ("week", 40), ("month", 75))
+    ]
+    window = {"start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"}
+    server.services.content.put_insight(
+        Insight("active_users", now, {"window": window, "items": items})
+    )
+    page = open_app(town["olga"])
+    page.get_by_role("link", name="Operations").click()
+    chart = page.get_by_role("img", name="Chart of active users")
+    expect(chart).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.images].some(i => i.alt === 'Chart of active users' && i.naturalWidth > 0)"
+    )
+    assert page.errors == []
+
+
 def test_keyboard_alone_logs_in_posts_and_moves_around(open_app, town):
     page = open_app()
     expect(page.get_by_label("Email")).to_be_focused()

@@ -317,7 +317,7 @@ def test_register_service_is_an_upsert(accounts):
     pods_before = accounts.app_pods_count()
     service = Service(unique(), f"feed-{unique()}", "registry/feed:1", 2)
     accounts.register_service(service)
-    scaled = service.replace(image_id="registry/feed:2", pods_count=5)
+    scaled = service.replace(image_id="registry/feed:2", pods_count=5, min_scale=1, max_scale=9)
     accounts.register_service(scaled)
     mine = [s for s in accounts.services() if s.service_uuid == service.service_uuid]
     assert mine == [scaled]
@@ -351,3 +351,37 @@ def test_sqlite_path_follows_sqlalchemy(tmp_path):
     assert sqlite_path("sqlite:///:memory:") == ":memory:"
     assert sqlite_path("sqlite://") == ":memory:"
     assert sqlite_path("sqlite:///relative.db") == "relative.db"
+
+
+# whole tables (the analytics export) -------------------------------------------------
+def test_the_whole_table_reads_include_removed_and_deleted_rows(accounts):
+    ada, bob = person(accounts, "Ada"), person(accounts, "Bob")
+    club = group(accounts, ada)
+    accounts.add_member(club.uuid, bob, is_admin=False, when=T0 + timedelta(days=1))
+    accounts.remove_member(club.uuid, bob.uuid, T0 + timedelta(days=2))
+    accounts.delete_group(club.uuid, T0 + timedelta(days=3))
+
+    users = {u.uuid: u for u in accounts.all_users()}
+    assert users[ada.uuid] == accounts.get_user(ada.uuid) and bob.uuid in users
+    [club_row] = [g for g in accounts.all_groups() if g.uuid == club.uuid]
+    assert club_row.is_active is False and club_row.deleted_on is not None
+    rows = {m.user_uuid: m for m in accounts.all_memberships() if m.group_uuid == club.uuid}
+    assert rows[ada.uuid].is_admin and rows[ada.uuid].is_active
+    assert rows[bob.uuid].is_active is False and rows[bob.uuid].removed_on is not None
+
+
+def test_popular_groups_are_active_public_ones_most_members_first(accounts):
+    people = [person(accounts, f"P{i}") for i in range(3)]
+    big = group(accounts, people[0], name="Big")
+    small = group(accounts, people[0], name="Small")
+    hidden = group(accounts, people[0], name="Hidden", private=True)
+    for other in people[1:]:
+        accounts.add_member(big.uuid, other, is_admin=False, when=T0)
+        accounts.add_member(hidden.uuid, other, is_admin=False, when=T0)
+    popular = accounts.popular_groups(limit=1000)
+    uuids = [g.uuid for g in popular]
+    assert uuids.index(big.uuid) < uuids.index(small.uuid) and hidden.uuid not in uuids
+    assert all(g.is_active and not g.is_private for g in popular)
+    assert [g.user_count for g in popular] == sorted((g.user_count for g in popular), reverse=True)
+    accounts.delete_group(big.uuid, T0)
+    assert big.uuid not in [g.uuid for g in accounts.popular_groups(limit=1000)]

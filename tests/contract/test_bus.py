@@ -202,3 +202,18 @@ def test_publishers_on_many_threads_keep_their_own_order(bus, consumers, topic):
     for thread in range(4):
         mine = [d.event.data["n"] for d in got if d.event.data["thread"] == thread]
         assert mine == list(range(10))
+
+
+def test_history_reads_every_record_so_far_and_moves_no_group(bus, consumers, topic):
+    ids = publish_numbered(bus, topic, ["a", "b", "c"], 3)
+    bus.publish_raw(b"not a cloudevent", key="a", topic=topic)
+    history = list(bus.history(topic))
+    assert sorted(d.event["id"] for d in history if d.event is not None) == sorted(ids)
+    assert [d.raw for d in history if d.event is None] == [b"not a cloudevent"]
+    per_key_a = [d.event["id"] for d in history if d.key == "a" and d.event is not None]
+    assert per_key_a == [i for i in ids if i in per_key_a]  # in order within a partition
+    assert len(consume(consumers(unique("g-"), [topic]), len(ids) + 1)) == len(ids) + 1
+
+
+def test_history_of_an_empty_topic_is_empty(bus, topic):
+    assert list(bus.history(topic)) == []

@@ -343,3 +343,41 @@ def test_an_unreachable_store_is_unavailable(tmp_path):
     for url in (f"sqlite:///{tmp_path}", "cassandra://127.0.0.1:1/townsquare"):
         with pytest.raises(Unavailable):
             open_port("content", url).health()
+
+
+# -- whole tables (the analytics export) ----------------------------------------------------
+def test_the_whole_table_reads_include_every_row_written(content):
+    post = make_post(group=unique())
+    content.put_post(post)
+    comment = comment_on(post, 1)
+    content.add_comment(comment)
+    reaction = Reaction(post.uuid, unique(), "like", at(2))
+    content.put_reaction(reaction)
+    share = share_of(post, 3)
+    content.put_share(share)
+    message = make_message(unique(), to_group=unique(), seconds=4)
+    content.archive_message(message)
+    device = unique("device-")
+    content.put_device_log(device, at(5), "error", "overheated", {"celsius": 90})
+
+    [got] = [p for p in content.all_posts() if p.uuid == post.uuid]
+    assert (got.comment_count, got.reaction_count, got.share_count) == (1, 1, 1)
+    assert got.group_uuid == post.group_uuid and got.created_at == ms(post.created_at)
+    assert comment.replace(created_at=ms(comment.created_at)) in list(content.all_comments())
+    assert reaction.replace(created_at=ms(reaction.created_at)) in list(content.all_reactions())
+    assert share.uuid in {s.uuid for s in content.all_shares()}
+    [archived] = [m for m in content.all_archived_messages() if m.uuid == message.uuid]
+    assert archived.to_group == message.to_group and archived.created_at == ms(message.created_at)
+    [log] = [row for row in content.all_device_logs() if row["device_id"] == device]
+    assert (log["level"], log["message"], log["extra"]) == ("error", "overheated", {"celsius": 90})
+
+
+def test_all_posts_reads_past_one_batch_of_counters(content):
+    author = unique()
+    posts = [make_post(author=author, seconds=s) for s in range(105)]
+    for post in posts:
+        content.put_post(post)
+    content.add_comment(comment_on(posts[-1], 1))
+    mine = {p.uuid: p for p in content.all_posts() if p.author_uuid == author}
+    assert set(mine) == {p.uuid for p in posts}
+    assert mine[posts[-1].uuid].comment_count == 1

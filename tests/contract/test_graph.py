@@ -134,3 +134,113 @@ def test_add_edges_in_bulk(graph):
 
 def test_health(graph):
     graph.health()
+
+
+def tags(count: int) -> list[str]:
+    """Hashtags no other test uses (the graph server may be shared)."""
+    return [f"t{unique().replace('-', '')[:16]}" for _ in range(count)]
+
+
+def test_interests_weigh_what_i_wrote_above_what_i_liked(graph):
+    me, other = uuids(2)
+    mine, liked, again = uuids(3)
+    hiking, jazz, chess = tags(3)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz, hiking])
+    graph.tagged(mine, [hiking])  # idempotent
+    graph.authored(other, liked)
+    graph.tagged(liked, [jazz, chess])
+    graph.reacted(me, liked)
+    graph.authored(other, again)
+    graph.tagged(again, [chess])
+    assert graph.interests(me, limit=10) == sorted(
+        [(hiking, 3.0), (jazz, 4.0), (chess, 1.0)], key=lambda pair: (-pair[1], pair[0])
+    )
+    assert len(graph.interests(me, limit=2)) == 2
+    assert graph.interests(other, limit=10) == sorted(
+        [(jazz, 3.0), (chess, 6.0)], key=lambda pair: (-pair[1], pair[0])
+    )
+
+
+def test_suggest_by_interest_finds_people_writing_about_my_hashtags(graph):
+    me, writer, followed, insider = uuids(4)
+    mine, theirs, followed_post, closed_post = uuids(4)
+    closed = unique()
+    hiking, jazz = tags(2)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz])
+    graph.authored(writer, theirs)
+    graph.tagged(theirs, [jazz, hiking])
+    graph.follow(me, followed)
+    graph.authored(followed, followed_post)
+    graph.tagged(followed_post, [hiking])
+    graph.authored(insider, closed_post, group=closed)
+    graph.tagged(closed_post, [hiking])
+    assert graph.suggest_by_interest(me, limit=10) == [
+        Suggestion(writer, 6.0, " ".join(sorted([hiking, jazz])))
+    ]
+    graph.join(me, closed)
+    suggested = graph.suggest_by_interest(me, limit=10)
+    assert [s.uuid for s in suggested] == [writer, insider]
+    assert suggested[1] == Suggestion(insider, 3.0, hiking)
+
+
+def test_suggest_groups_by_interest_finds_groups_posting_about_my_hashtags(graph):
+    me, other = uuids(2)
+    mine, there, twice, joined_post = uuids(4)
+    club, joined = uuids(2)
+    hiking, jazz = tags(2)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking, jazz])
+    graph.authored(other, there, group=club)
+    graph.tagged(there, [hiking])
+    graph.authored(other, twice, group=club)
+    graph.tagged(twice, [jazz])
+    graph.join(me, joined)
+    graph.authored(other, joined_post, group=joined)
+    graph.tagged(joined_post, [hiking])
+    assert graph.suggest_groups_by_interest(me, limit=10) == [
+        Suggestion(club, 6.0, " ".join(sorted([hiking, jazz])))
+    ]
+
+
+def test_affinity_counts_reactions_to_people_and_activity_in_groups(graph):
+    me, ada, bob = uuids(3)
+    a1, a2, b1, mine, club_post = uuids(5)
+    club = unique()
+    for post in (a1, a2):
+        graph.authored(ada, post)
+        graph.reacted(me, post)
+    graph.authored(bob, b1, group=club)
+    graph.reacted(me, b1)
+    graph.authored(me, mine, group=club)
+    graph.reacted(me, mine)  # my own post: no affinity to myself
+    graph.authored(ada, club_post)
+    expected = [(ada, 2.0), (club, 3.0), (bob, 1.0)]
+    assert graph.affinity(me, limit=10) == sorted(expected, key=lambda pair: (-pair[1], pair[0]))
+    assert len(graph.affinity(me, limit=1)) == 1
+    assert graph.affinity(unique(), limit=10) == []
+
+
+def test_suggest_posts_by_interest_finds_what_people_like_me_reacted_to(graph):
+    me, alike, other, stranger = uuids(4)
+    mine, theirs, liked, both_liked, own_liked, closed_post, strangers_liked = uuids(7)
+    closed = unique()
+    [hiking] = tags(1)
+    graph.authored(me, mine)
+    graph.tagged(mine, [hiking])
+    for person in (alike, other):
+        post = theirs if person == alike else unique()
+        graph.authored(person, post)
+        graph.tagged(post, [hiking])
+        graph.reacted(person, both_liked)
+    graph.reacted(alike, liked)
+    graph.reacted(alike, own_liked)
+    graph.authored(me, own_liked)
+    graph.authored(stranger, closed_post, group=closed)
+    graph.reacted(alike, closed_post)
+    graph.reacted(stranger, strangers_liked)  # a stranger shares no hashtag with me
+    assert graph.suggest_posts_by_interest(me, limit=10) == [
+        Suggestion(both_liked, 2.0, " ".join(sorted([alike, other]))),
+        Suggestion(liked, 1.0, alike),
+    ]

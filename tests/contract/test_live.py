@@ -154,7 +154,10 @@ def test_inbox_replays_a_users_messages_after_a_point_oldest_first(live):
     live.put_message(a_message(unique()), 60, inboxes=[other])
     replay = live.inbox(me, after=sent[1].created_at, limit=10)
     assert [m.uuid for m in replay] == [m.uuid for m in sent[2:]]
-    assert [m.uuid for m in live.inbox(me, after=sent[0].created_at, limit=2)] == [sent[1].uuid, sent[2].uuid]
+    assert [m.uuid for m in live.inbox(me, after=sent[0].created_at, limit=2)] == [
+        sent[1].uuid,
+        sent[2].uuid,
+    ]
     assert live.inbox(unique(), after=sent[0].created_at, limit=10) == []
 
 
@@ -279,3 +282,47 @@ def test_an_unreachable_redis_is_unavailable():
     with pytest.raises(Unavailable):
         live.session_user("x")
     live.close()
+
+
+def test_counters_add_up_per_minute_and_read_back_with_zeros(live):
+    series = unique("messages.account:")
+    assert live.count(series, 1000, keep=60) == 1
+    assert live.count(series, 1000, 4, keep=60) == 5
+    assert live.count(series, 1002, keep=60) == 1
+    assert live.counts(series, 999, 1003) == [0, 5, 0, 1, 0]
+    assert live.counts(unique("nothing:"), 1, 3) == [0, 0, 0]
+    assert live.counts(series, 5, 4) == []
+
+
+def test_concurrent_counts_lose_no_hit(live):
+    series = unique("posts:")
+    race(8, lambda _: [live.count(series, 7, keep=60) for _ in range(25)])
+    assert live.counts(series, 7, 7) == [200]
+
+
+def test_a_counter_expires_after_its_keep_time(live):
+    series = unique("failed:")
+    live.count(series, 42, keep=1)
+    time.sleep(EXPIRED)
+    assert live.counts(series, 42, 42) == [0]
+
+
+def test_a_sample_window_keeps_only_the_latest_values_newest_first(live):
+    name = unique("window:")
+    for value in range(7):
+        live.push_sample(name, value, keep=5)
+    assert live.samples(name) == [6.0, 5.0, 4.0, 3.0, 2.0]
+    assert live.samples(unique("empty:")) == []
+
+
+def test_a_timeline_returns_items_after_since_oldest_first_and_drops_old_ones(live):
+    name, now = unique("flags:"), utcnow()
+    live.add_to_timeline(name, now - timedelta(hours=2), {"n": 0}, keep=3600)
+    for n in (1, 2, 3):
+        live.add_to_timeline(name, now - timedelta(seconds=10 - n), {"n": n}, keep=3600)
+    live.add_to_timeline(name, now - timedelta(seconds=7), {"n": 3}, keep=3600)  # a twin kept
+    everything = live.timeline(name, since=now - timedelta(days=1), limit=10)
+    assert [item["n"] for item in everything] == [1, 2, 3, 3]
+    later = live.timeline(name, since=now - timedelta(seconds=8.5), limit=10)
+    assert [item["n"] for item in later] == [2, 3, 3]
+    assert len(live.timeline(name, since=now - timedelta(days=1), limit=2)) == 2

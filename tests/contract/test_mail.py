@@ -13,6 +13,7 @@ import pytest
 from shared.backends import open_port
 from shared.errors import Unavailable
 from tests.contract.conftest import backend_params, open_adapter
+from tests.mailbox import letters as mail_letters
 
 
 @pytest.fixture(params=backend_params("mail"))
@@ -27,28 +28,11 @@ def mail(kind, tmp_path):
     adapter.close()
 
 
-def received(kind: str, caplog, marker: str) -> list[tuple[str, str, str]]:
-    """(to, subject, body) of every letter carrying `marker`, as the backend received it."""
-    if kind == "embedded":
-        return [
-            (r.args[0], r.args[1], r.args[2])
-            for r in caplog.records
-            if r.name == "townsquare.mail" and marker in r.getMessage()
-        ]
-    from stack.servers.smtp import maildir
-
-    return [
-        (letter["To"], letter["Subject"], letter.get_payload(decode=True).decode())
-        for letter in maildir()
-        if marker in letter["Subject"]
-    ]
-
-
 def test_a_letter_arrives_whole(kind, mail, caplog):
     marker = uuid.uuid4().hex
     caplog.set_level(logging.INFO, logger="townsquare.mail")
     mail.send("ada@example.org", f"Reset {marker}", "Héllo — line one\nline two\n")
-    letters = received(kind, caplog, marker)
+    letters = mail_letters(kind != "embedded", caplog, marker)
     assert len(letters) == 1
     to, subject, body = letters[0]
     assert to == "ada@example.org" and subject == f"Reset {marker}"

@@ -126,7 +126,9 @@ def test_remove(search, token):
 
 
 HOSTILE = ['"', '""', "AND OR", "NOT", "*", "(", ")", "NEAR", "NEAR(a b)", "a:b", "title:x",
-           "-", "^", "\\", "{}[]", "'; DROP TABLE x; --", "", "   ", "ünïcödé 日本語", "🙂", "a" * 300]  # fmt: skip
+           "-", "^", "\\", "{}[]", "'; DROP TABLE x; --", "", "   ", "ünïcödé 日本語", "🙂", "a" * 300,
+           "\ud800 lone \udfff", "\x00\x1f\x7f", "x" * 10_000, "word " * 2_000, "wild*card", "te?t",
+           "~2", "[a TO z]", "/re.*/", "花見", "東", "مرحبا", "#tag", "\u202e\u200b\ufeff"]  # fmt: skip
 
 
 def test_hostile_query_text_is_never_an_error(search, token):
@@ -137,6 +139,12 @@ def test_hostile_query_text_is_never_an_error(search, token):
         assert isinstance(hits, list), hostile
     for words in ("AND OR", "NOT", "near", "(NEAR)", '"and'):  # operators are words here
         assert found(search, words, token) == [operators.uuid], words
+
+
+def test_a_document_with_lone_surrogates_is_indexed_and_found(search, token):
+    term = word()
+    search.index(doc(f"half \ud800 pair {term}", f"text \udfff {term}", token=token))
+    assert len(found(search, term, token)) == 1
 
 
 def test_operators_and_quotes_around_words_still_find_them(search, token):
@@ -159,3 +167,73 @@ def test_snippet_marks_the_matched_term(search, token):
 
 def test_health(search):
     search.health()
+
+
+# --- every language (the relevance suite in tests/relevance measures how well) ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "queries"),
+    [
+        ("週末は上野公園で花見をしました", ["花見", "花", "上野公園"]),
+        ("東京タワーに行きました", ["東京", "タワー"]),
+        ("我们周末去北京看长城", ["北京", "长城", "城"]),
+        ("서울에서 친구를 만났어요", ["서울"]),
+        ("Fußballverein gewinnt", ["fußballverein", "Verein", "FUSSBALLVEREIN"]),
+        ("Der Schlüssel liegt hier", ["schluessel", "Schlüssel", "schlussel"]),
+        ("Zürich café crème", ["zurich", "CAFE", "Crème"]),
+        ("مَدْرَسَة الحي", ["مدرسة", "المدرسة"]),
+        ("أحمد في القاهرة", ["احمد", "القاهرة"]),
+        ("launch party tonight 🎉", ["🎉", "party 🎉"]),
+        ("weekend loop #hiking", ["#hiking", "hiking"]),
+    ],
+)
+def test_every_script_finds_its_words(search, token, text, queries):
+    term = word()
+    target = doc("plain title", f"{text} {term}", token=token)
+    search.index(target)
+    search.index(doc("plain title", f"something else entirely {term}", token=token))
+    for query in queries:
+        assert found(search, f"{query} {term}", token) == [target.uuid], query
+
+
+def test_a_short_cjk_query_marks_its_match_in_the_snippet(search, token):
+    search.index(doc("plain title", "週末は上野公園で花見をしました", token=token))
+    [hit] = search.query("花見", types=[], visible_to=[token], limit=10)
+    assert f"で{MARK_START}花" in hit.snippet and MARK_END in hit.snippet
+
+
+def test_a_typo_finds_the_word_when_nothing_else_matches(search, token):
+    term = word()
+    target = doc("plain title", f"marathon {term} training", token=token)
+    search.index(target)
+    typo = term[:4] + term[5:]  # one letter dropped
+    assert found(search, typo, token) == [target.uuid]
+
+
+def test_a_hashtag_ranks_tagged_posts_first(search, token):
+    term = word()
+    tagged = doc(
+        "plain title", f"out on the hills #{term} with friends and a long walk", token=token
+    )
+    untagged = doc("plain title", f"{term} day", token=token)
+    search.index(untagged)
+    search.index(tagged)
+    assert found(search, f"#{term}", token)[0] == tagged.uuid
+
+
+@pytest.mark.parametrize(
+    ("query", "mode"),
+    [
+        ("", "wait_for"),
+        ("?refresh=true", "true"),
+        ("?refresh=false", "false"),
+        ("?refresh=x", "wait_for"),
+    ],
+)
+def test_the_search_url_says_how_writes_meet_the_refresh(query, mode):
+    from shared.adapters.search.elastic import OpenSearchSearch
+
+    adapter = OpenSearchSearch.from_url(f"opensearch://127.0.0.1:1/some-index{query}")
+    assert (adapter.refresh, adapter.index_name) == (mode, "some-index")
+    adapter.close()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from shared.records import Post, new_uuid
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
 
 def error(response, status: int, field: str | None = None) -> dict:
-    """The API.md error body of `response`, checked for its status and the field it names."""
+    """The error body (docs/api.md) of `response`, checked for its status and the field it names."""
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()["error"]
     assert body["code"] and body["message"]
@@ -29,3 +35,22 @@ def group_of(api, admin, *members, private: bool = True, name: str = "Club") -> 
         added = api.post(f"/groups/{uuid}/members", who=admin, json={"user_uuid": person.uuid})
         assert added.status_code == 201, added.get_json()
     return uuid
+
+
+def put_post(
+    services, author, *, scope="public", group=None, minutes_ago=0, text="hello", at=None
+) -> Post:
+    """A post stored straight into content, at `at` or `minutes_ago` before T0."""
+    post = Post(
+        uuid=new_uuid(),
+        author_uuid=author.uuid,
+        name=author.user["name"],
+        text=text,
+        scope=scope,
+        group_uuid=group,
+        media=(),
+        url_slug=f"post-{new_uuid()[:8]}",
+        created_at=at or T0 - timedelta(minutes=minutes_ago),
+    )
+    services.content.put_post(post)
+    return post

@@ -72,7 +72,12 @@ def test_signup_bad_input_names_the_field(api):
         ({"email": "a@example.org", "name": "", "password": "long enough pw"}, "name"),
         ({"email": "a@example.org", "name": 12, "password": "long enough pw"}, "name"),
         (
-            {"email": "a@example.org", "name": "x", "password": "long enough pw", "phone": "call me"},
+            {
+                "email": "a@example.org",
+                "name": "x",
+                "password": "long enough pw",
+                "phone": "call me",
+            },
             "phone",
         ),
     ]

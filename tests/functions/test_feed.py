@@ -1,4 +1,5 @@
-"""GET /feed: own, followed and group posts, newest first, only what the caller may see."""
+"""GET /feed: own, followed and group posts, paged by time and ranked within a page, only
+what the caller may see."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.records import Post, new_uuid
-from tests.functions.helpers import error, group_of, post_of
+from shared.records import Post, new_uuid, utcnow
+from tests.functions.helpers import error, group_of, post_of, put_post
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -36,6 +37,14 @@ def test_the_feed_merges_own_followed_and_group_posts_newest_first(api):
     wanted = [(uuid, reason) for uuid, reason in reversed(expected) if reason]
     assert [(item["uuid"], item["reason"]) for item in items] == wanted
     assert feed(api, me)["next"] is None
+    details = {item["reason"]: item["reason_detail"] for item in items}
+    assert details["group"] == {
+        "code": "group", "text": "new in Club, a group you're in", "via": [club]
+    }  # fmt: skip
+    assert details["followed"] == {
+        "code": "followed", "text": "Friend, whom you follow, posted", "via": [friend.uuid]
+    }  # fmt: skip
+    assert details["own"] == {"code": "own", "text": "your post", "via": []}
 
 
 def test_the_feed_pages_with_an_honest_cursor(api):
@@ -115,3 +124,24 @@ def _post(author, when: datetime, group: str | None = None) -> Post:
 
 def write(api, who, text, **fields) -> str:
     return post_of(api, who, text, **fields)["uuid"]
+
+
+def test_within_a_page_closeness_and_engagement_rank_above_a_little_recency(api, services):
+    me, bob, cy, dan = (api.person(n) for n in ("Me", "Bob", "Cy", "Dan"))
+    for person in (bob, cy, dan):
+        assert api.put(f"/users/{person.uuid}/follow", who=me).status_code == 204
+    now = utcnow()
+    older = [put_post(services, bob, at=now - timedelta(days=2, hours=i)) for i in range(3)]
+    for post in older:  # Me often reacts to Bob
+        services.graph.authored(bob.uuid, post.uuid)
+        assert api.put(f"/posts/{post.uuid}/reactions/like", who=me).status_code == 204
+    from_bob = put_post(services, bob, at=now - timedelta(hours=3))
+    services.graph.authored(bob.uuid, from_bob.uuid)
+    busy = put_post(services, dan, at=now - timedelta(hours=2))
+    for fan in (api.person(f"Fan {i}") for i in range(4)):
+        assert api.put(f"/posts/{busy.uuid}/reactions/like", who=fan).status_code == 204
+    newest = put_post(services, cy, at=now - timedelta(hours=1))
+    api.settle()
+    items = feed(api, me, limit=3)["items"]
+    assert [item["uuid"] for item in items] == [from_bob.uuid, busy.uuid, newest.uuid]
+    assert items[0]["score"] > items[1]["score"] > items[2]["score"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import re
 
+from tests.conftest import REAL
 from tests.functions.helpers import error
+from tests.mailbox import letters
 
 NEW = "a brand new horse battery"
 
@@ -65,9 +67,8 @@ def test_changing_the_password_ends_every_session_and_rotates_this_one(api):
 
 
 def reset_code(caplog, email: str) -> str:
-    letters = [r.getMessage() for r in caplog.records if r.name == "townsquare.mail"]
-    mine = [text for text in letters if email in text]
-    assert len(mine) == 1, letters
+    mine = [body for to, _, body in letters(REAL, caplog, "reset code") if to == email]
+    assert len(mine) == 1, mine
     return re.search(r"reset code: (\S+)", mine[0]).group(1)
 
 

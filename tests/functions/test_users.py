@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.records import Post, new_uuid
-from tests.functions.helpers import error
+from tests.functions.helpers import error, put_post
 
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 TOO_BIG = "x" * 1_100_000
-
-
-def put_post(services, author, *, scope="public", group=None, minutes_ago=0, text="hello") -> Post:
-    post = Post(
-        uuid=new_uuid(),
-        author_uuid=author.uuid,
-        name=author.user["name"],
-        text=text,
-        scope=scope,
-        group_uuid=group,
-        media=(),
-        url_slug=f"post-{new_uuid()[:8]}",
-        created_at=T0 - timedelta(minutes=minutes_ago),
-    )
-    services.content.put_post(post)
-    return post
 
 
 def unique_word() -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from stack.paths import stack_dir
 from stack.private import PrivateStack, private
-from stack.servers import ALL, Cassandra, Kafka, Postgres
+from stack.servers import Cassandra, Kafka, Mosquitto, Postgres, Redis
 
 
 def test_every_port_moves_and_every_file_is_private(tmp_path):
-    for cls in ALL:
+    for cls in (Postgres, Redis, Mosquitto, Kafka, Cassandra):  # the ones the battery breaks
         server = private(cls, tmp_path, 300)
         ports = {a: getattr(cls, a) for a in dir(cls) if a == "port" or a.endswith("_port")}
         assert ports, cls.name

@@ -31,9 +31,9 @@ def _run(*cmd: str, timeout: float = 20) -> str:
 
 
 def test_urls_name_every_port() -> None:
-    assert {"accounts", "content", "live", "bus", "search", "graph", "blobs", "mqtt", "mail"} <= set(
-        URLS
-    )
+    assert set(URLS) == {
+        "accounts", "content", "live", "bus", "search", "graph", "blobs", "mqtt", "mail", "analytics"
+    }  # fmt: skip
     assert all(HOST in url for url in URLS.values())
     assert ENV["TOWNSQUARE_ACCOUNTS_URL"] == URLS["accounts"]
 

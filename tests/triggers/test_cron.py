@@ -36,11 +36,25 @@ def test_each_tick_runs_once_across_processes(tmp_path):
 
 def test_every_declared_schedule_is_scheduled(services):
     registry = load()
+    services.settings.cron_off = ""
     cron = CronTrigger(services, registry)
     cron.start()
     try:
         jobs = {job.id for job in cron.scheduler.get_jobs()}
         assert jobs == {function.name for function, _ in registry.by_kind(Schedule)}
         assert jobs, "at least one function is scheduled"
+    finally:
+        cron.stop()
+
+
+def test_a_process_may_leave_a_schedule_to_others(services):
+    registry = load()
+    services.settings.cron_off = "insights.compute_insights, messages.sweep_unarchived"
+    cron = CronTrigger(services, registry)
+    cron.start()
+    try:
+        jobs = {job.id for job in cron.scheduler.get_jobs()}
+        assert "insights.compute_insights" not in jobs and "messages.sweep_unarchived" not in jobs
+        assert jobs, "the other schedules still run"
     finally:
         cron.stop()

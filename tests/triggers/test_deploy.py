@@ -4,6 +4,7 @@ exactly what the registry renders now, and name every trigger of every function.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from functions.registry import EventTrigger, Route, load
 from triggers.deploy import knative, rendered, sam
 
 ROOT = Path(__file__).parents[2]
+MAIN = ROOT / "triggers" / "http" / "main.py"
 
 
 def test_committed_descriptors_are_what_the_registry_renders():
@@ -47,6 +49,24 @@ def test_every_route_and_subscription_is_deployed():
             ]
         for trigger in function.of_kind(EventTrigger):
             assert (trigger.type, knative.service_name(function)) in triggers
+    services = yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text())
+    served = {document["metadata"]["name"] for document in services}
+    sinks = {d["spec"]["sink"]["ref"]["name"] for d in eventing if d["kind"] == "PingSource"}
+    assert sinks and sinks <= served  # every schedule ticks a service that exists
+
+
+def test_every_knative_service_runs_a_target_that_exists():
+    spec = importlib.util.spec_from_file_location("townsquare_targets", MAIN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    services = list(yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text()))
+    for service in services:
+        args = service["spec"]["template"]["spec"]["containers"][0]["args"]
+        target = args[args.index("--target") + 1]
+        assert callable(getattr(module, target, None)), f"{target} is not in triggers/http/main.py"
+    assert {"watch_traffic", "sweep_unarchived"} <= {
+        s["spec"]["template"]["spec"]["containers"][0]["args"][3] for s in services
+    }
 
 
 def test_aws_cron_translation():

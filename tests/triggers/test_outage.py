@@ -30,6 +30,7 @@ def test_a_down_backend_is_503_with_retry_after_and_health_names_it(tmp_path):
     for answer in (signup, down):
         assert answer.status_code == 503 and answer.headers["Retry-After"]
         assert answer.get_json()["error"]["code"] == "unavailable"
+        assert "127.0.0.1" not in answer.get_data(as_text=True)  # no address, no driver text
     assert api.get("/openapi.json").status_code == 200
     health = api.get("/health")
     # the public health check names the backend, never the driver's error text

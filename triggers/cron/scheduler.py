@@ -19,6 +19,7 @@ from shared.context import Context, Services
 from shared.errors import TownsquareError
 from shared.events import make_event
 from shared.records import iso
+from triggers.metrics import instrumented
 
 log = logging.getLogger("townsquare.cron")
 LOCK_SECONDS = 3600
@@ -31,7 +32,8 @@ def run_tick(function: Function, ctx: Context, tick: datetime) -> bool:
         return False
     event = make_event("townsquare.cron.tick", when, {"function": function.name, "tick": when})
     try:
-        function.handler(event, ctx)
+        with instrumented(ctx.services, function.name, "cron"):
+            function.handler(event, ctx)
     except TownsquareError as exc:
         log.error("%s tick %s failed: %s", function.name, when, exc.message)
     return True
@@ -40,7 +42,8 @@ def run_tick(function: Function, ctx: Context, tick: datetime) -> bool:
 class CronTrigger:
     def __init__(self, services: Services, registry: Registry) -> None:
         self.ctx = Context(services=services)
-        self.schedules = registry.by_kind(Schedule)
+        off = {name.strip() for name in services.settings.cron_off.split(",") if name.strip()}
+        self.schedules = [(f, s) for f, s in registry.by_kind(Schedule) if f.name not in off]
         self.scheduler = BackgroundScheduler(timezone=UTC)
 
     def start(self) -> None:

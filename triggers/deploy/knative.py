@@ -22,6 +22,16 @@ IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
 NAMESPACE = "townsquare"
 WEB = "web_app"  # triggers/http/main.py's target serving the web app
 BROKER = "townsquare"
+# every function's autoscaling (Knative Pod Autoscaler): scale to zero, at most MAX_SCALE pods
+MIN_SCALE, MAX_SCALE, TARGET_CONCURRENCY = 0, 20, 100
+
+
+def deployed_as_service(function: Function) -> bool:
+    """HTTP, event and cron functions are Knative Services (a PingSource sends the ticks);
+    MQTT functions run in the MQTT bridge's process."""
+    return bool(
+        function.of_kind(Route) or function.of_kind(EventTrigger) or function.of_kind(Schedule)
+    )
 
 
 def service_name(function: Function) -> str:
@@ -32,9 +42,7 @@ def render(registry: Registry) -> dict[str, list[dict]]:
     functions = sorted(registry.functions.values(), key=lambda f: f.short_name)
     return {
         "config.yaml": [_config()],
-        "services.yaml": [
-            _service(f) for f in functions if f.of_kind(Route) or f.of_kind(EventTrigger)
-        ]
+        "services.yaml": [_service(f) for f in functions if deployed_as_service(f)]
         + [_web_service()],
         "routes.yaml": [_http_route(registry)],
         "eventing.yaml": _eventing(functions),
@@ -80,9 +88,9 @@ def _knative_service(name: str, target: str, label: str, cloudevent: bool) -> di
             "template": {
                 "metadata": {
                     "annotations": {
-                        "autoscaling.knative.dev/min-scale": "0",
-                        "autoscaling.knative.dev/max-scale": "20",
-                        "autoscaling.knative.dev/target": "100",
+                        "autoscaling.knative.dev/min-scale": str(MIN_SCALE),
+                        "autoscaling.knative.dev/max-scale": str(MAX_SCALE),
+                        "autoscaling.knative.dev/target": str(TARGET_CONCURRENCY),
                     }
                 },
                 "spec": {

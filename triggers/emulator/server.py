@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from functions.registry import EventTrigger, MqttTrigger, Registry, Route, Schedule, load
+from functions.registry import Registry, describe_trigger, load
 from shared.context import Services
 from shared.settings import Settings
 from triggers.cron import CronTrigger
+from triggers.deploy.services import register_services
 from triggers.http import create_app
 from triggers.kafka import EventDispatcher
 from triggers.mqtt import MqttBridge
@@ -55,6 +56,7 @@ class Emulator:
 
     def start(self) -> None:
         """Bind the HTTP server and start every trigger in the background."""
+        register_services(self.services.accounts, self.registry, pods=1)  # all in this process
         self.http = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
         )
@@ -131,18 +133,6 @@ def trigger_table(registry: Registry) -> Table:
         for trigger in function.triggers:
             table.add_row(function.name, describe_trigger(trigger))
     return table
-
-
-def describe_trigger(trigger) -> str:
-    if isinstance(trigger, Route):
-        return f"http {trigger.method} /api/v1{trigger.path}"
-    if isinstance(trigger, EventTrigger):
-        return f"event {trigger.type}"
-    if isinstance(trigger, MqttTrigger):
-        return f"mqtt {trigger.topic}"
-    if isinstance(trigger, Schedule):
-        return f"cron {trigger.cron}"
-    return repr(trigger)
 
 
 def _without_password(url: str) -> str:

@@ -1,4 +1,4 @@
-"""Every failure becomes API.md's JSON error: {"error": {"code", "message", "field"?}}.
+"""Every failure becomes the JSON error of docs/api.md: {"error": {"code", "message", "field"?}}.
 
 Nothing is ever a 500: an exception no one translated is logged (logger
 `townsquare.http`, message "unexpected error", with its traceback) and answered 503
@@ -28,7 +28,9 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 def to_response(exc: BaseException) -> Response:
     if isinstance(exc, TownsquareError):
-        response = error_response(exc.status, exc.code, exc.message, exc.field)
+        if exc.public != exc.message:
+            log.warning("%s: %s", exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.public, exc.field)
         if isinstance(exc, RateLimited | Unavailable):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

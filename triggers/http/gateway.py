@@ -28,6 +28,7 @@ from triggers.http.errors import to_response
 from triggers.http.openapi import PARAM_PATTERNS, UUID_PARAMS, openapi_document
 from triggers.http.session import cookie_session, cookie_token
 from triggers.http.web import attach_web
+from triggers.metrics import attach_metrics, instrumented
 
 BASE = "/api/v1"
 
@@ -59,6 +60,7 @@ def create_app(services: Services) -> Flask:
     attach_stream(app, base)
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
+    attach_metrics(app, services, BASE, spec)
     app.register_error_handler(Exception, to_response)
     app.after_request(_protective_headers)
     logs.install()
@@ -90,6 +92,11 @@ def _view(function: Function, route: Route, base: Context):
 
 def invoke(function: Function, route: Route, base: Context, params: dict[str, str]) -> Response:
     """Run one HTTP function for the current Flask request."""
+    with instrumented(base.services, function.name, "http"):
+        return _run(function, route, base, params)
+
+
+def _run(function: Function, route: Route, base: Context, params: dict[str, str]) -> Response:
     ctx = authenticate(base) if route.auth else base
     if route.method not in ("GET", "HEAD") and ctx.caller is not None:
         charge_write(ctx)

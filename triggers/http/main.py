@@ -4,7 +4,8 @@
 
 Every HTTP function of the registry is a module-level callable here, named by its
 handler's name; so is every event function, as a CloudEvent target
-(`--signature-type cloudevent`, what Knative Eventing delivers). Each takes the framework's Flask request, finds its own route in the
+(`--signature-type cloudevent`, what Knative Eventing delivers), and every cron function
+(a PingSource's ping runs the tick of its minute, as triggers/cron does). Each takes the framework's Flask request, finds its own route in the
 request path (with or without the /api/v1 prefix) and runs through the same gateway
 code as `townsquare dev` (auth, validation, JSON errors). Settings come from the
 environment (TOWNSQUARE_*), read once per process on the first request.
@@ -14,18 +15,21 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC, datetime
 
 from flask import Response, request
 
-from functions.registry import EventTrigger, Function, Route, load
+from functions.registry import EventTrigger, Function, Route, Schedule, load
 from shared.context import Context, bootstrap
 from shared.errors import TownsquareError, Unavailable
 from shared.events import encode
 from shared.settings import Settings
+from triggers.cron.scheduler import run_tick
 from triggers.http.errors import error_response, to_response
 from triggers.http.gateway import BASE, invoke
 from triggers.http.web import web_app  # noqa: F401  the web app's own target (ts-web)
 from triggers.kafka.dispatcher import publish_dead_letter
+from triggers.metrics import instrumented
 
 
 @functools.cache
@@ -67,7 +71,8 @@ def event_target(function: Function):
     def target(cloud_event) -> None:
         ctx = _context()
         try:
-            function.handler(cloud_event, ctx)
+            with instrumented(ctx.services, function.name, "event"):
+                function.handler(cloud_event, ctx)
         except Unavailable:
             raise
         except TownsquareError as exc:
@@ -84,8 +89,21 @@ def event_target(function: Function):
     return target
 
 
+def schedule_target(function: Function):
+    """A cron function behind a PingSource: each ping runs the tick of its minute, as the
+    cron trigger does (one process runs a given tick)."""
+
+    def target(cloud_event) -> None:
+        run_tick(function, _context(), datetime.now(UTC).replace(second=0, microsecond=0))
+
+    target.__name__ = function.short_name
+    return target
+
+
 _registry = load()
 for _function, _ in _registry.routes():
     globals()[_function.short_name] = standalone(_function)
 for _function, _ in _registry.by_kind(EventTrigger):
     globals()[_function.short_name] = event_target(_function)
+for _function, _ in _registry.by_kind(Schedule):
+    globals()[_function.short_name] = schedule_target(_function)

@@ -26,6 +26,7 @@ from shared.errors import TownsquareError, Unavailable
 from shared.events import encode, make_event
 from shared.ports import Consumer, Delivery
 from shared.ports.bus import DEAD_LETTER, EVENTS
+from triggers.metrics import instrumented
 
 log = logging.getLogger("townsquare.events")
 
@@ -144,7 +145,8 @@ class EventDispatcher:
             self.dead_letter(delivery, function, f"{type(exc).__name__}: {exc}")
 
     def _call_once(self, function: Function, delivery: Delivery) -> None:
-        function.handler(delivery.event, self.ctx)
+        with instrumented(self.services, function.name, "event"):
+            function.handler(delivery.event, self.ctx)
 
     def dead_letter(self, delivery: Delivery, function: Function | None, reason: str) -> None:
         publish_dead_letter(

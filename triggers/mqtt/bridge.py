@@ -36,6 +36,7 @@ from shared.errors import Invalid, TownsquareError, Unavailable
 from shared.events import make_event
 from shared.jsonin import load_object
 from triggers.kafka.dispatcher import publish_dead_letter
+from triggers.metrics import instrumented
 from triggers.mqtt.policy import FUNCTIONS
 
 log = logging.getLogger("townsquare.mqtt")
@@ -155,7 +156,8 @@ class MqttBridge:
         return len(matching)
 
     def _run(self, function, event: CloudEvent) -> None:
-        function.handler(event, self.ctx)
+        with instrumented(self.services, function.name, "mqtt"):
+            function.handler(event, self.ctx)
 
     def _dead_letter(self, topic: str, raw: bytes, function: str | None, reason: str) -> None:
         publish_dead_letter(

@@ -10,6 +10,7 @@
   then goes live; pushes are de-duplicated by message uuid, so nothing is missed and
   nothing doubled across the switch.
 - Logout closes the socket within a second (session channel, and a check every second).
+- Operators' sockets also get {"type": "anomaly.detected"} flags (the `operators` channel).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
+from functions.anomalies.detector import OPERATORS_CHANNEL
 from functions.messages import send_from
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, TownsquareError
@@ -50,7 +52,7 @@ def attach_stream(app: Flask, base: Context) -> None:
             Session(ws, g.stream_ctx).run(request.args.get("since"))
         except TownsquareError as exc:  # after the upgrade an HTTP error page would be garbage
             with contextlib.suppress(ConnectionClosed):
-                ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.message[:120])
+                ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.public[:120])
 
 
 def _check_origin(base: Context) -> None:
@@ -72,9 +74,10 @@ class Session:
         self.open.set()
 
     def run(self, since: str | None) -> None:
-        subscription = self.ctx.live.subscribe(
-            [f"user:{self.me.uuid}", f"session:{self.ctx.token_hash}"]
-        )
+        channels = [f"user:{self.me.uuid}", f"session:{self.ctx.token_hash}"]
+        if self.me.is_operator:
+            channels.append(OPERATORS_CHANNEL)  # anomaly.detected flags
+        subscription = self.ctx.live.subscribe(channels)
         pusher = threading.Thread(target=self._push, args=(subscription,), daemon=True)
         try:
             self._replay(since)

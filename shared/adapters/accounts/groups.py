@@ -9,6 +9,7 @@ matches nothing; on SQLite writers are serialised by BEGIN IMMEDIATE).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -46,6 +47,16 @@ class GroupsStore:
         with self._tx("groups", write=False) as conn:
             rows = conn.execute(select(groups_t).where(groups_t.c.group_uuid.in_(set(uuids))))
             return [group_record(row) for row in rows]
+
+    def popular_groups(self, *, limit: int) -> list[Group]:
+        query = (
+            select(groups_t)
+            .where(groups_t.c.group_is_active.is_(True), groups_t.c.group_is_private.is_(False))
+            .order_by(groups_t.c.group_user_count.desc(), groups_t.c.group_uuid)
+            .limit(limit)
+        )
+        with self._tx("popular_groups", write=False) as conn:
+            return [group_record(row) for row in conn.execute(query)]
 
     def delete_group(self, uuid: str, when: datetime) -> None:
         with self._tx("delete_group") as conn:
@@ -121,6 +132,16 @@ class GroupsStore:
         )
         with self._tx("groups_of", write=False) as conn:
             return [group_record(row) for row in conn.execute(query)]
+
+    def all_groups(self) -> Iterator[Group]:
+        with self._tx("all_groups", write=False) as conn:
+            found = [group_record(row) for row in conn.execute(select(groups_t))]
+        yield from found
+
+    def all_memberships(self) -> Iterator[Membership]:
+        with self._tx("all_memberships", write=False) as conn:
+            found = [membership_record(row) for row in conn.execute(select(members_t))]
+        yield from found
 
 
 def _require_active_group(conn, uuid: str) -> None:

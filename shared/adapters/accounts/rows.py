@@ -96,6 +96,8 @@ def service_row(service: Service) -> dict:
         "service_name": service.name,
         "service_pods_count": service.pods_count,
         "service_image_id": service.image_id,
+        "service_min_scale": service.min_scale,
+        "service_max_scale": service.max_scale,
     }
 
 
@@ -106,4 +108,6 @@ def service_record(row: Row) -> Service:
         name=m["service_name"],
         image_id=m["service_image_id"],
         pods_count=m["service_pods_count"],
+        min_scale=m["service_min_scale"],
+        max_scale=m["service_max_scale"],
     )

@@ -126,6 +126,8 @@ app_service_groups_master = Table(
     Column("service_name", String(200), nullable=False),
     Column("service_pods_count", Integer, nullable=False, default=0),
     Column("service_image_id", String(500), nullable=False),
+    Column("service_min_scale", Integer),  # revision 0004
+    Column("service_max_scale", Integer),
 )
 
 # Townsquare is the one application of application_master; its app_pods_count is

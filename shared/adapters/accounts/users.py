@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -44,6 +45,11 @@ class UsersStore:
         with self._tx("users", write=False) as conn:
             rows = conn.execute(select(users_t).where(users_t.c.user_uuid.in_(set(uuids))))
             return [user_record(row) for row in rows]
+
+    def all_users(self) -> Iterator[User]:
+        with self._tx("all_users", write=False) as conn:
+            found = [user_record(row) for row in conn.execute(select(users_t))]
+        yield from found
 
     def password_hash(self, uuid: str) -> str:
         query = select(users_t.c.user_password_hashed).where(users_t.c.user_uuid == uuid)

@@ -11,6 +11,7 @@ KafkaConsumer in the group with auto-commit off: poll() hands records out, commi
 stores offset+1 for the record's partition once it is processed (at-least-once); a new
 group starts at the beginning of the log. The first poll of a new member waits up to
 JOIN_WAIT seconds for the group to give it partitions, whatever its own timeout.
+history() reads a topic from the beginning with a group-less consumer.
 caught_up() compares the member's positions with its partitions' end offsets (one
 ListOffsets round trip). Nothing connects until first use; a broker that cannot be
 reached is Unavailable.
@@ -23,6 +24,7 @@ import functools
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import kafka.errors as kafka_errors
@@ -38,6 +40,7 @@ PARTITIONS = {EVENTS: 6, DEAD_LETTER: 1}
 DEFAULT_PARTITIONS = 3
 JOIN_WAIT = 15.0
 JOIN_CHECK = 0.2
+HISTORY_WITHIN = 120.0  # seconds history() may take to reach the end offsets
 TIMEOUTS = dict(request_timeout_ms=10_000, bootstrap_timeout_ms=10_000)
 # the broker is gone, slow, or moved the group on (a rebalance): retry, from the last commit
 OUTAGES = (
@@ -150,6 +153,33 @@ class KafkaBus:
             if time.monotonic() > deadline:
                 raise Unavailable(f"Kafka knows no partitions of {topic!r} yet")
             time.sleep(0.1)
+
+    def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
+        return iter(self._history(topic))
+
+    @_guarded
+    def _history(self, topic: str) -> list[Delivery]:
+        """Read eagerly, so that a broker outage surfaces here, as Unavailable."""
+        self._ensure_topics([topic])
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.servers, group_id=None, enable_auto_commit=False, **TIMEOUTS
+        )
+        try:
+            self._await_partitions(consumer, topic)
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+            consumer.assign(partitions)
+            ends = consumer.end_offsets(partitions)
+            consumer.seek_to_beginning(*partitions)
+            found: list[Delivery] = []
+            deadline = time.monotonic() + HISTORY_WITHIN
+            while any(consumer.position(tp) < end for tp, end in ends.items()):
+                if time.monotonic() > deadline:
+                    raise Unavailable(f"kafka: reading {topic!r} took over {HISTORY_WITHIN} s")
+                for part, records in consumer.poll(timeout_ms=1000, max_records=1000).items():
+                    found += [_delivery(r) for r in records if r.offset < ends[part]]
+            return sorted(found, key=lambda d: (d.partition, d.offset))
+        finally:
+            consumer.close(autocommit=False)
 
     @_guarded
     def health(self) -> None:

@@ -35,6 +35,7 @@ from shared.events import encode
 from shared.ports.bus import EVENTS, Delivery
 
 PARTITIONS = 4
+HISTORY_PAGE = 1000  # records history() reads at a time
 POLL_INTERVAL = 0.05  # seconds between looks at the log while a poll waits
 
 SCHEMA = """
@@ -131,6 +132,24 @@ class SqliteBus:
                 (topic, partition, start, limit),
             ).fetchall()
         return [to_delivery(topic, partition, n, key, bytes(value)) for n, key, value in rows]
+
+    def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
+        with self._session() as db:
+            ends = dict(
+                db.execute(
+                    'SELECT "partition", MAX("offset") + 1 FROM records WHERE topic = ? '
+                    'GROUP BY "partition"',
+                    (topic,),
+                ).fetchall()
+            )
+        for partition, end in sorted(ends.items()):
+            start = 0
+            while start < end:
+                found = self.read(topic, partition, start, min(HISTORY_PAGE, end - start))
+                if not found:
+                    break
+                yield from found
+                start = found[-1].offset + 1
 
     def commit(self, group: str, delivery: Delivery) -> None:
         with self._session(write=True) as db:

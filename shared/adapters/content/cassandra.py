@@ -221,6 +221,13 @@ class CassandraContent(TableContent):
         found = self._run(cql, params)
         return [{c: decode(k, row.get(c)) for c, k in spec.columns.items()} for row in found]
 
+    def _every(self, table: str) -> Iterator[dict]:
+        spec = TABLES[table]
+        found = self._run(f"SELECT * FROM {spec.name}")
+        with translated():  # the driver fetches the next page as we iterate
+            for row in found:
+                yield {c: decode(k, row.get(c)) for c, k in spec.columns.items()}
+
     def _remove(self, table: str, key: dict) -> bool:
         columns = TABLES[table].columns
         where = " AND ".join(f"{column} = ?" for column in key)

@@ -183,6 +183,11 @@ class SqliteContent(TableContent):
         _, found = self._execute(sql, params)
         return [{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found]
 
+    def _every(self, table: str) -> Iterator[dict]:
+        spec = TABLES[table]
+        _, found = self._execute(f"SELECT * FROM {spec.name}")
+        return iter([{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found])
+
     def _remove(self, table: str, key: dict) -> bool:
         columns = TABLES[table].columns
         where = " AND ".join(f"{column} = ?" for column in key)

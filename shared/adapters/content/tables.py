@@ -5,11 +5,13 @@ idempotent writes (a comment, reaction or share bumps its post's counter only wh
 its row is new, so a retried write never double-counts), where an edited post
 stays, and which way each query pages. An adapter supplies `_write`, `_write_all`,
 `_read`, `_scan`, `_remove`, `_bump`, `_counts` and `_unit` (a transaction where
-the backend has them), all in the domain values of rows.py.
+the backend has them) and `_every` (a whole-table scan), all in the domain values
+of rows.py.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -21,6 +23,7 @@ from . import rows
 from .schema import TABLES, Table
 
 ATTACHABLE = ("post", "message")
+COUNTS_BATCH = 100  # posts whose counters one query reads
 
 
 class TableContent:
@@ -51,6 +54,10 @@ class TableContent:
         limit: int | None = None,
     ) -> list[dict]:
         """A partition's rows in clustering order; before/since bound its time column."""
+        raise NotImplementedError
+
+    def _every(self, table: str) -> Iterator[dict]:
+        """Every row of the table, in no particular order (a whole-table scan)."""
         raise NotImplementedError
 
     def _remove(self, table: str, key: dict) -> bool:
@@ -230,3 +237,25 @@ class TableContent:
             return []
         bound = rows.millis(since, "since") if since else None
         return self._scan("device_logs", {"device_id": str(device_id)}, since=bound, limit=limit)
+
+    # -- whole tables, for the analytics export -------------------------------------------
+    def all_posts(self) -> Iterator[Post]:
+        found = self._every("post_master")
+        while batch := list(itertools.islice(found, COUNTS_BATCH)):
+            counts = self._counts([row["post_uuid"] for row in batch])
+            yield from (rows.post_from(row, counts.get(row["post_uuid"])) for row in batch)
+
+    def all_comments(self) -> Iterator[Comment]:
+        return map(rows.comment_from, self._every("post_comments"))
+
+    def all_reactions(self) -> Iterator[Reaction]:
+        return map(rows.reaction_from, self._every("post_reactions"))
+
+    def all_shares(self) -> Iterator[Share]:
+        return map(rows.share_from, self._every("share_master"))
+
+    def all_archived_messages(self) -> Iterator[Message]:
+        return map(rows.message_from, self._every("messages_by_uuid"))
+
+    def all_device_logs(self) -> Iterator[dict]:
+        return self._every("device_logs")

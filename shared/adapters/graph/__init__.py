@@ -2,7 +2,7 @@
 
 Both keep the same edges — (user)-FOLLOWS->(user), (user)-MEMBER_OF->(group),
 (user)-AUTHORED->(post), (user)-REACTED->(post), and (post)-IN_GROUP->(group) for
-a group's posts — and rank suggestions the same way, so they give the same
+a group's posts, and (post)-TAGGED->(hashtag) — and rank suggestions the same way, so they give the same
 answers: best score first, then the most recent activity, then by uuid.
 """
 
@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from shared.errors import Invalid
 from shared.records import Suggestion
 
-FOLLOWS, MEMBER_OF, AUTHORED, REACTED, IN_GROUP = (
+FOLLOWS, MEMBER_OF, AUTHORED, REACTED, IN_GROUP, TAGGED = (
     "FOLLOWS",
     "MEMBER_OF",
     "AUTHORED",
     "REACTED",
     "IN_GROUP",
+    "TAGGED",
 )
+WROTE_WEIGHT = 3  # a hashtag in a post one wrote says more than one in a post one liked
 RELATIONS = (FOLLOWS, MEMBER_OF, AUTHORED, REACTED)
 """What `add_edges` accepts (IN_GROUP is written by `authored(…, group=…)`)."""
 
@@ -66,3 +68,9 @@ def post_suggestion(uuid: str, authored: bool, reactions: int) -> Suggestion:
     """A followee's post scores 1, plus 1 per followee who reacted to it."""
     score = float(int(authored) + reactions)
     return Suggestion(uuid=uuid, score=score, reason=post_reason(authored, reactions))
+
+
+def interest_suggestion(uuid: str, score: float, tags: list[str]) -> Suggestion:
+    """`tags` as the graph gave them: the reason lists them without '#' prefixes."""
+    names = sorted({tag.removeprefix("#") for tag in tags})
+    return Suggestion(uuid=uuid, score=float(score), reason=" ".join(names))

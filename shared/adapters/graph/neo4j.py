@@ -25,9 +25,11 @@ from shared.adapters.graph import (
     FOLLOWS,
     MEMBER_OF,
     REACTED,
+    WROTE_WEIGHT,
     checked_pairs,
     checked_relation,
     group_suggestion,
+    interest_suggestion,
     person_suggestion,
     post_suggestion,
 )
@@ -38,7 +40,7 @@ BATCH = 1000
 CONSTRAINTS = [
     f"CREATE CONSTRAINT {label.lower()}_uuid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uuid IS UNIQUE"
     for label in ("User", "Group", "Post")
-]
+] + ["CREATE CONSTRAINT hashtag_name IF NOT EXISTS FOR (h:Hashtag) REQUIRE h.name IS UNIQUE"]
 TARGET = {FOLLOWS: "User", MEMBER_OF: "Group", AUTHORED: "Post", REACTED: "Post"}
 # labels and relationship types cannot be query parameters: one query per relation
 ADD = {
@@ -55,6 +57,48 @@ AUTHORED_IN_GROUP = """MERGE (a:User {uuid: $user}) MERGE (p:Post {uuid: $post})
 MERGE (a)-[r:AUTHORED]->(p) ON CREATE SET r.created = datetime()
 WITH p MERGE (g:Group {uuid: $group})
 MERGE (p)-[i:IN_GROUP]->(g) ON CREATE SET i.created = datetime()"""
+TAG = """UNWIND $tags AS tag MERGE (p:Post {uuid: $post}) MERGE (h:Hashtag {name: tag})
+MERGE (p)-[r:TAGGED]->(h) ON CREATE SET r.created = datetime()"""
+MY_TAGS = f"""MATCH (me:User {{uuid: $me}})-[r:AUTHORED|REACTED]->(:Post)-[:TAGGED]->(h:Hashtag)
+WITH me, h, sum(CASE type(r) WHEN 'AUTHORED' THEN {WROTE_WEIGHT} ELSE 1 END) AS weight"""
+INTERESTS = MY_TAGS + "\nRETURN h.name AS tag, weight ORDER BY weight DESC, tag LIMIT $limit"
+BY_INTEREST = (
+    MY_TAGS
+    + """
+MATCH (h)<-[:TAGGED]-(p:Post)<-[:AUTHORED]-(u:User)
+WHERE u <> me AND NOT (me)-[:FOLLOWS]->(u)
+  AND NOT EXISTS { MATCH (p)-[:IN_GROUP]->(g:Group) WHERE NOT (me)-[:MEMBER_OF]->(g) }
+RETURN u.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
+ORDER BY score DESC, uuid LIMIT $limit"""
+)
+GROUPS_BY_INTEREST = (
+    MY_TAGS
+    + """
+MATCH (h)<-[:TAGGED]-(:Post)-[:IN_GROUP]->(g:Group)
+WHERE NOT (me)-[:MEMBER_OF]->(g)
+RETURN g.uuid AS uuid, sum(weight) AS score, collect(DISTINCT h.name) AS tags
+ORDER BY score DESC, uuid LIMIT $limit"""
+)
+POSTS_BY_INTEREST = (
+    MY_TAGS
+    + """
+MATCH (h)<-[:TAGGED]-(:Post)<-[:AUTHORED]-(u:User) WHERE u <> me
+WITH me, collect(DISTINCT u) AS alike
+UNWIND alike AS u
+MATCH (u)-[:REACTED]->(p:Post)
+WHERE NOT (me)-[:AUTHORED]->(p)
+  AND NOT EXISTS { MATCH (p)-[:IN_GROUP]->(g:Group) WHERE NOT (me)-[:MEMBER_OF]->(g) }
+RETURN p.uuid AS uuid, count(DISTINCT u) AS score, collect(DISTINCT u.uuid) AS via
+ORDER BY score DESC, uuid LIMIT $limit"""
+)
+AFFINITY = """CALL {
+    MATCH (me:User {uuid: $me})-[:REACTED]->(:Post)<-[:AUTHORED]-(a:User) WHERE a <> me
+    RETURN a.uuid AS target
+    UNION ALL
+    MATCH (:User {uuid: $me})-[:AUTHORED|REACTED]->(:Post)-[:IN_GROUP]->(g:Group)
+    RETURN g.uuid AS target
+}
+RETURN target, count(*) AS weight ORDER BY weight DESC, target LIMIT $limit"""
 FOLLOWING = """MATCH (:User {uuid: $user})-[r:FOLLOWS]->(u:User)
 RETURN u.uuid AS uuid ORDER BY r.created DESC, uuid"""
 FOLLOWERS = """MATCH (:User {uuid: $user})<-[r:FOLLOWS]-(u:User)
@@ -156,6 +200,31 @@ class Neo4jGraph:
 
     def reacted(self, user: str, post: str) -> None:
         self._write(ADD[REACTED], pairs=[[user, post]])
+
+    def tagged(self, post: str, tags: list[str]) -> None:
+        self._write(TAG, post=post, tags=list(dict.fromkeys(tags)))
+
+    def interests(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        return [
+            (row["tag"], float(row["weight"]))
+            for row in self._read(INTERESTS, me=user, limit=limit)
+        ]
+
+    def suggest_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._read(BY_INTEREST, me=user, limit=limit)
+        return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
+
+    def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._read(GROUPS_BY_INTEREST, me=user, limit=limit)
+        return [interest_suggestion(row["uuid"], row["score"], row["tags"]) for row in rows]
+
+    def suggest_posts_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._read(POSTS_BY_INTEREST, me=user, limit=limit)
+        return [interest_suggestion(row["uuid"], row["score"], row["via"]) for row in rows]
+
+    def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._read(AFFINITY, me=user, limit=limit)
+        return [(row["target"], float(row["weight"])) for row in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._read(PEOPLE, me=user, limit=limit)

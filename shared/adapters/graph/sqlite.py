@@ -21,9 +21,12 @@ from shared.adapters.graph import (
     IN_GROUP,
     MEMBER_OF,
     REACTED,
+    TAGGED,
+    WROTE_WEIGHT,
     checked_pairs,
     checked_relation,
     group_suggestion,
+    interest_suggestion,
     person_suggestion,
     post_suggestion,
 )
@@ -39,6 +42,15 @@ CREATE TABLE IF NOT EXISTS edges (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst, rel);
 """
+
+
+def visible(post: str) -> str:
+    """SQL: the post is in no group, or in one the caller (:me) is a member of."""
+    return f"""NOT EXISTS (
+      SELECT 1 FROM edges g WHERE g.src = {post} AND g.rel = 'IN_GROUP'
+        AND NOT EXISTS (SELECT 1 FROM edges m
+                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))"""
+
 
 PEOPLE = """
 SELECT f2.dst, count(DISTINCT f1.dst) AS score, max(f2.created) AS latest
@@ -57,19 +69,66 @@ GROUP BY m.dst ORDER BY score DESC, latest DESC, m.dst LIMIT :limit
 """
 
 # a group's posts only for its members; never the caller's own posts
-POSTS = """
+POSTS = f"""
 SELECT a.dst, max(a.rel = 'AUTHORED') AS authored,
        count(DISTINCT CASE WHEN a.rel = 'REACTED' THEN a.src END) AS reactions,
        max(a.created) AS latest
 FROM edges f JOIN edges a ON a.src = f.dst AND a.rel IN ('AUTHORED', 'REACTED')
 WHERE f.src = :me AND f.rel = 'FOLLOWS'
   AND NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = a.dst)
-  AND NOT EXISTS (
-      SELECT 1 FROM edges g WHERE g.src = a.dst AND g.rel = 'IN_GROUP'
-        AND NOT EXISTS (SELECT 1 FROM edges m
-                        WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst))
+  AND {visible("a.dst")}
 GROUP BY a.dst ORDER BY authored + reactions DESC, latest DESC, a.dst LIMIT :limit
 """
+
+
+# a hashtag node is its name, prefixed so it can never equal a uuid
+MY_TAGS = f"""
+SELECT t.dst AS tag, sum(CASE a.rel WHEN 'AUTHORED' THEN {WROTE_WEIGHT} ELSE 1 END) AS weight
+FROM edges a JOIN edges t ON t.src = a.dst AND t.rel = 'TAGGED'
+WHERE a.src = :me AND a.rel IN ('AUTHORED', 'REACTED')
+GROUP BY t.dst
+"""
+INTERESTS = MY_TAGS + " ORDER BY weight DESC, tag LIMIT :limit"
+BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS})
+SELECT a.src, sum(mine.weight) AS score, group_concat(DISTINCT mine.tag) AS tags
+FROM mine JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+JOIN edges a ON a.dst = t.src AND a.rel = 'AUTHORED'
+WHERE a.src != :me
+  AND NOT EXISTS (SELECT 1 FROM edges x WHERE x.src = :me AND x.rel = 'FOLLOWS' AND x.dst = a.src)
+  AND {visible("t.src")}
+GROUP BY a.src ORDER BY score DESC, a.src LIMIT :limit
+"""
+GROUPS_BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS})
+SELECT g.dst, sum(mine.weight) AS score, group_concat(DISTINCT mine.tag) AS tags
+FROM mine JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+JOIN edges g ON g.src = t.src AND g.rel = 'IN_GROUP'
+WHERE NOT EXISTS (SELECT 1 FROM edges m WHERE m.src = :me AND m.rel = 'MEMBER_OF' AND m.dst = g.dst)
+GROUP BY g.dst ORDER BY score DESC, g.dst LIMIT :limit
+"""
+POSTS_BY_INTEREST = f"""
+WITH mine AS ({MY_TAGS}),
+alike AS (SELECT DISTINCT a.src AS person FROM mine
+          JOIN edges t ON t.dst = mine.tag AND t.rel = 'TAGGED'
+          JOIN edges a ON a.dst = t.src AND a.rel = 'AUTHORED' WHERE a.src != :me)
+SELECT r.dst, count(DISTINCT r.src) AS score, group_concat(DISTINCT r.src) AS via
+FROM alike JOIN edges r ON r.src = alike.person AND r.rel = 'REACTED'
+WHERE NOT EXISTS (SELECT 1 FROM edges o WHERE o.src = :me AND o.rel = 'AUTHORED' AND o.dst = r.dst)
+  AND {visible("r.dst")}
+GROUP BY r.dst ORDER BY score DESC, r.dst LIMIT :limit
+"""
+AFFINITY = """
+SELECT target, count(*) AS weight FROM (
+    SELECT au.src AS target FROM edges r
+    JOIN edges au ON au.dst = r.dst AND au.rel = 'AUTHORED'
+    WHERE r.src = :me AND r.rel = 'REACTED' AND au.src != :me
+    UNION ALL
+    SELECT g.dst FROM edges a JOIN edges g ON g.src = a.dst AND g.rel = 'IN_GROUP'
+    WHERE a.src = :me AND a.rel IN ('AUTHORED', 'REACTED')
+) GROUP BY target ORDER BY weight DESC, target LIMIT :limit
+"""
+TAG = "#"
 
 
 def _now() -> int:
@@ -135,6 +194,29 @@ class SqliteGraph:
 
     def reacted(self, user: str, post: str) -> None:
         self._add(REACTED, [(user, post)])
+
+    def tagged(self, post: str, tags: list[str]) -> None:
+        self._add(TAGGED, [(post, TAG + tag) for tag in dict.fromkeys(tags)])
+
+    def interests(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._rows(INTERESTS, {"me": user, "limit": limit})
+        return [(tag.removeprefix(TAG), float(weight)) for tag, weight in rows]
+
+    def suggest_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
+
+    def suggest_groups_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(GROUPS_BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, tags.split(",")) for uuid, score, tags in rows]
+
+    def suggest_posts_by_interest(self, user: str, *, limit: int) -> list[Suggestion]:
+        rows = self._rows(POSTS_BY_INTEREST, {"me": user, "limit": limit})
+        return [interest_suggestion(uuid, score, via.split(",")) for uuid, score, via in rows]
+
+    def affinity(self, user: str, *, limit: int) -> list[tuple[str, float]]:
+        rows = self._rows(AFFINITY, {"me": user, "limit": limit})
+        return [(uuid, float(weight)) for uuid, weight in rows]
 
     def suggest_people(self, user: str, *, limit: int) -> list[Suggestion]:
         rows = self._rows(PEOPLE, {"me": user, "limit": limit})

@@ -17,6 +17,9 @@ Both run the same code; only the client differs. Layout (all keys under `townsqu
   client-id:<sender>:<id>       the first message uuid sent under that client id, SET NX EX
   presence:<user>, lock:<name>  SET EX / SET NX EX
   rate:<key>                    sorted set of hit times (a sliding window), one MULTI per hit
+  count:<series>:<minute>       one per-minute counter, INCRBY + EXPIRE in one MULTI
+  samples:<name>                list, newest first, LPUSH + LTRIM to the window's size
+  timeline:<name>               sorted set of [id, item] JSON, score = epoch microseconds
 Pub/sub channels are `townsquare:<channel>`, payloads JSON.
 
 Embedded: adapters opened on the same URL in one process share one fakeredis server
@@ -291,6 +294,56 @@ class RedisLive:
         if taken:
             self._changed()
         return taken
+
+    # live analytics
+    @_guarded
+    def count(self, series: str, minute: int, by: int = 1, *, keep: int) -> int:
+        key = f"{PREFIX}count:{series}:{minute}"
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.incrby(key, by)
+            pipe.expire(key, _ttl(keep))
+            total = pipe.execute()[0]
+        self._changed()
+        return int(total)
+
+    @_guarded
+    def counts(self, series: str, first: int, last: int) -> list[int]:
+        if last < first:
+            return []
+        keys = [f"{PREFIX}count:{series}:{minute}" for minute in range(first, last + 1)]
+        return [int(value or 0) for value in self.client.mget(keys)]
+
+    @_guarded
+    def push_sample(self, name: str, value: float, *, keep: int) -> None:
+        key = f"{PREFIX}samples:{name}"
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.lpush(key, repr(float(value)))
+            pipe.ltrim(key, 0, max(1, keep) - 1)
+            pipe.execute()
+        self._changed()
+
+    @_guarded
+    def samples(self, name: str) -> list[float]:
+        return [float(value) for value in self.client.lrange(f"{PREFIX}samples:{name}", 0, -1)]
+
+    @_guarded
+    def add_to_timeline(self, name: str, at: datetime, item: dict, *, keep: int) -> None:
+        key = f"{PREFIX}timeline:{name}"
+        oldest = _micros(datetime.now(UTC) - timedelta(seconds=keep))
+        member = json.dumps([uuid.uuid4().hex, item])
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {member: _micros(at)})
+            pipe.zremrangebyscore(key, "-inf", f"({oldest}")
+            pipe.expire(key, _ttl(keep))
+            pipe.execute()
+        self._changed()
+
+    @_guarded
+    def timeline(self, name: str, *, since: datetime, limit: int) -> list[dict]:
+        members = self.client.zrangebyscore(
+            f"{PREFIX}timeline:{name}", f"({_micros(since)}", "+inf", start=0, num=limit
+        )
+        return [json.loads(member)[1] for member in members]
 
     @_guarded
     def health(self) -> None:

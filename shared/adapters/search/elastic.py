@@ -3,19 +3,29 @@
 URLs: ``opensearch://host:port[/index]`` (opensearch-py) and
 ``elasticsearch://host:port[/index]`` (elasticsearch-py 8/9); ``user:pass@`` is
 passed as basic auth, ``?tls=1`` switches to https, ``?refresh=true`` makes every write
-refresh the index itself (see below). The index defaults to ``townsquare`` and is
+refresh the index itself (see below). The index defaults to ``townsquare-2`` and is
 created, with the mapping below, when missing.
 
 - A document's id is ``{type}:{uuid}``, so indexing again replaces it.
-- title and text share an English-ish analyzer (standard tokenizer, lowercase,
-  ascii folding, porter stemming, no stop words) — the same words the FTS5
-  backend finds. `type` and `visibility` are keywords, used as filters only.
-- The query is a multi_match (title^2, text; every word must match, across both
-  fields), never query_string: user text is data, not a query language.
+- title and text share one analyzer (standard tokenizer, CJK width folding,
+  lowercase, Arabic normalisation and light stemming, German normalisation, ascii
+  folding, CJK bigrams beside unigrams, porter stemming, no stop words) — the same
+  words the FTS5 backend finds, from analysis-common alone (no ICU plugin runs here).
+  `title_extra` and `text_extra` hold shared.adapters.search.terms' extra terms
+  (hashtags, compound heads), as in FTS5. `type` and `visibility` are keywords, used
+  as filters only. A mapping change gets a new index name (DEFAULT_INDEX), since an
+  index's analysis cannot change in place; `townsquare backfill search` fills it.
+- The query is a multi_match (title^2, text and their extras; every word must match,
+  across the fields), never query_string: user text is data, not a query language.
+  Hashtag terms of the query add to the score. A query that finds nothing is tried
+  once more with fuzziness (AUTO, first letter fixed), so typos still find.
 - Writes use ``refresh="wait_for"``: a write returns once it is searchable, so a
-  read right after a write sees it (at the price of up to one refresh interval, a
-  second by default). ``?refresh=true`` keeps that promise by refreshing at once
-  (milliseconds, but a small segment per write): for tests and light write loads.
+  read right after a write sees it (at the price of up to one refresh interval,
+  REFRESH_INTERVAL: a quarter second here, a second by the server's default).
+  ``?refresh=true`` keeps that promise by refreshing at once (milliseconds, but a
+  small segment per write): for tests and light write loads. ``?refresh=false`` drops
+  it: a write returns at once and is searchable at the next refresh anyway, so one
+  indexing consumer is no longer held to a write per refresh (bench/search_speed.py).
 - `score` is Elasticsearch's _score; `snippet` comes from the highlighter.
 - Connection errors, timeouts and 429/502/503/504 answers become Unavailable.
 
@@ -30,33 +40,49 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS
+from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS, free_text
+from shared.adapters.search.terms import HASHTAG, extra_terms, fold
 from shared.errors import Unavailable
 from shared.records import SearchDoc, SearchHit, iso
 
-DEFAULT_INDEX = "townsquare"
+DEFAULT_INDEX = "townsquare-2"  # -2: the analysis of schema 2 (CJK, Arabic, extras)
 SNIPPET_CHARS = SNIPPET_WORDS * 8
 BUSY = (429, 502, 503, 504)  # answers that mean "try again later"
 
+REFRESH_MODES = {"1": "true", "true": "true", "yes": "true", "false": "false", "0": "false"}
+REFRESH_INTERVAL = "250ms"  # how soon a write is searchable (the server's default is 1 s)
+FILTERS = [
+    "cjk_width",
+    "lowercase",
+    "arabic_normalization",
+    "arabic_stem",
+    "german_normalization",
+    "asciifolding",
+    "townsquare_cjk_bigram",
+    "porter_stem",
+]
 SETTINGS = {
     "number_of_shards": 1,  # one shard: scores from one set of term statistics
+    "refresh_interval": REFRESH_INTERVAL,
     "analysis": {
+        "filter": {"townsquare_cjk_bigram": {"type": "cjk_bigram", "output_unigrams": True}},
         "analyzer": {
-            "townsquare_text": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "porter_stem"],
-            }
-        }
+            "townsquare_text": {"type": "custom", "tokenizer": "standard", "filter": FILTERS}
+        },
     },
 }
+# one analyzer for all four: cross_fields asks "every word" per group of same-analyzer fields
+TEXT = {"type": "text", "analyzer": "townsquare_text"}
+FIELDS = ["title^2", "text", "title_extra^2", "text_extra"]
 MAPPINGS = {
     "dynamic": "strict",
     "properties": {
         "type": {"type": "keyword"},
         "uuid": {"type": "keyword"},
-        "title": {"type": "text", "analyzer": "townsquare_text"},
-        "text": {"type": "text", "analyzer": "townsquare_text"},
+        "title": TEXT,
+        "text": TEXT,
+        "title_extra": TEXT,
+        "text_extra": TEXT,
         "visibility": {"type": "keyword"},
         "created_at": {"type": "date"},
     },
@@ -68,29 +94,36 @@ def doc_id(type: str, uuid: str) -> str:
 
 
 def document(doc: SearchDoc) -> dict:
+    title, text = free_text(doc.title, None), free_text(doc.text, None)
     return {
         "type": doc.type,
         "uuid": doc.uuid,
-        "title": doc.title,
-        "text": doc.text,
+        "title": title,
+        "text": text,
+        "title_extra": extra_terms(title),
+        "text_extra": extra_terms(text),
         "visibility": list(doc.visibility),
         "created_at": iso(doc.created_at),
     }
 
 
-def search_body(text: str, types: list[str], visible_to: list[str], limit: int) -> dict:
+def search_body(
+    text: str, types: list[str], visible_to: list[str], limit: int, *, fuzzy: bool = False
+) -> dict:
     filters: list[dict] = [{"terms": {"visibility": visible_to}}]
     if types:
         filters.append({"terms": {"type": types}})
-    match = {
-        "query": text,
-        "fields": ["title^2", "text"],
-        "type": "cross_fields",
-        "operator": "and",
-    }
+    match: dict = {"query": text, "fields": FIELDS, "type": "cross_fields", "operator": "and"}
+    if fuzzy:  # cross_fields cannot be fuzzy; best_fields asks every word of one field
+        match |= {"type": "best_fields", "fuzziness": "AUTO", "prefix_length": 1}
+    # the last word may also be the start of a word (search-as-you-type, as in FTS5)
+    as_typed = {"query": text, "fields": FIELDS, "type": "bool_prefix", "operator": "and"}
+    either = {"bool": {"should": [{"multi_match": match}, {"multi_match": as_typed}]}}
+    tags = [f"tag{fold(word)}" for word in HASHTAG.findall(text)]
+    boost = [{"match": {"text_extra": " ".join(tags)}}] if tags else []
     return {
         "size": limit,
-        "query": {"bool": {"must": [{"multi_match": match}], "filter": filters}},
+        "query": {"bool": {"must": [either], "should": boost, "filter": filters}},
         "sort": ["_score", {"created_at": "desc"}],
         "track_scores": True,
         "_source": ["type", "uuid", "text"],
@@ -136,7 +169,7 @@ class _ElasticSearch:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         tls = query.get("tls", ["0"])[0] in ("1", "true", "yes")
-        refresh = "true" if query.get("refresh", [""])[0] in ("1", "true", "yes") else "wait_for"
+        refresh = REFRESH_MODES.get(query.get("refresh", [""])[0], "wait_for")
         scheme = "https" if tls else "http"
         host = f"{scheme}://{parts.hostname or '127.0.0.1'}:{parts.port or 9200}"
         auth = (parts.username, parts.password or "") if parts.username else None
@@ -200,9 +233,13 @@ class _ElasticSearch:
         self, text: str, *, types: list[str], visible_to: list[str], limit: int
     ) -> list[SearchHit]:
         """`types` empty means every type; `visible_to` empty means nothing is visible."""
+        text = free_text(text)
         if not text.strip() or not visible_to or limit <= 0:
             return []
-        body = search_body(text, types, visible_to, limit)
+        hits = self._search(search_body(text, types, visible_to, limit))
+        return hits or self._search(search_body(text, types, visible_to, limit, fuzzy=True))
+
+    def _search(self, body: dict) -> list[SearchHit]:
         found = self._call(lambda: self.client.search(index=self.index_name, body=body))
         return [hit(raw) for raw in found["hits"]["hits"]]
 

@@ -37,6 +37,7 @@ export function mediaImage(uuid, alt = "Attached image") {
 }
 
 export function reasonText(item) {
+  if (item.reason_detail && item.reason_detail.text) return item.reason_detail.text;
   const reason = item.reason;
   if (reason && typeof reason === "object") return reason.text || reason.code || "";
   const words = { own: "Your post", group: "From a group you are in", followed: "From someone you follow" };

@@ -51,11 +51,19 @@ function conversationList(current) {
           {
             href: `#/messages/${c.kind}/${c.id}`,
             "aria-current": c.key === current ? "page" : undefined,
-            "aria-label": `${c.title || "Conversation"}${c.kind === "group" ? " (group)" : ""}${c.unread ? `, ${c.unread} unread` : ""}`,
           },
-          userText(c.title || "…"),
-          c.kind === "group" ? h("span", { class: "badge", "aria-hidden": "true" }, "group") : null,
-          c.unread ? h("span", { class: "count", "aria-hidden": "true" }, String(c.unread)) : null,
+          // the name screen readers say is the text people read (WCAG 2.5.3): no aria-label
+          userText(c.title || "Conversation"),
+          c.kind === "group" ? h("span", { class: "badge" }, "group") : null,
+          c.unread
+            ? h(
+                "span",
+                { class: "count" },
+                h("span", { class: "visually-hidden" }, ", "),
+                String(c.unread),
+                h("span", { class: "visually-hidden" }, " unread"),
+              )
+            : null,
         ),
       ),
     ),

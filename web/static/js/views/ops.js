@@ -130,7 +130,13 @@ async function servicesTable() {
 }
 
 const format = (value) =>
-  Array.isArray(value) ? value.join(", ") : value === null || value === undefined ? "—" : String(value);
+  Array.isArray(value)
+    ? value.join(", ")
+    : value === null || value === undefined
+      ? "—"
+      : typeof value === "object" // scale: {min, max, pods, image}
+        ? Object.entries(value).map(([k, v]) => `${k} ${format(v)}`).join(", ")
+        : String(value);
 
 function deviceLogs() {
   const device = h("input", { id: "device-id", name: "device", required: true, maxlength: 128 });

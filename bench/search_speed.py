@@ -1,0 +1,161 @@
+"""Benchmark: search indexing throughput and query latency, each beside the raw engine.
+
+Indexing: the relevance corpus (tests/relevance/corpus.json, copied --copies times with
+fresh uuids) through the Search port one document at a time — what the indexing function
+does on each event — beside the engine's raw bulk API on the same documents (OpenSearch
+`_bulk` via opensearch-py's helpers; FTS5: one executemany in one transaction).
+
+Queries: every judged query of the relevance suite, --rounds times, through the port's
+`query()` beside the very same request sent raw (OpenSearch: the same body to `_search`;
+FTS5: the same SQL and MATCH expression on the same connection).
+
+    .venv/bin/python bench/search_speed.py                   # FTS5
+    .venv/bin/python bench/search_speed.py --backends real   # OpenSearch of `townsquare stack up`
+
+Loopback only; bounded by --copies and --rounds; indices it creates are deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from shared.backends import open_port
+from tests.relevance.test_relevance import TOKEN, corpus
+
+ROOT = Path(__file__).parents[1]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def documents(copies: int) -> list:
+    return [replace(doc, uuid=str(uuid.uuid4())) for _ in range(copies) for doc in corpus()]
+
+
+def queries() -> list[tuple[str, str]]:
+    judged = json.loads((ROOT / "tests/relevance/judgements.json").read_text()).values()
+    return [(j["query"], j["type"]) for j in judged]
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def opensearch_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+    from opensearchpy import helpers
+
+    from shared.adapters.search.elastic import MAPPINGS, SETTINGS, doc_id, document, search_body
+
+    client, index = search.client, search.index_name + "-raw"
+    client.indices.create(index=index, body={"settings": SETTINGS, "mappings": MAPPINGS})
+    try:
+        actions = [
+            {"_index": index, "_id": doc_id(d.type, d.uuid), "_source": document(d)} for d in docs
+        ]
+        seconds = timed(lambda: helpers.bulk(client, actions, refresh="wait_for"))
+        latencies = []
+        for _ in range(rounds):
+            for text, kind in queries():
+                body = search_body(text, [kind], [TOKEN], 10)
+                latencies.append(timed(lambda body=body: client.search(index=index, body=body)))
+        return seconds, latencies
+    finally:
+        client.indices.delete(index=index)
+
+
+def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+    from shared.adapters.search.fts5 import Fts5Search, match_expression
+    from shared.adapters.search.terms import extra_terms
+
+    raw = Fts5Search(search.path + "-raw")
+    rows = [
+        (i, d.title, d.text, extra_terms(d.title), extra_terms(d.text)) for i, d in enumerate(docs)
+    ]
+
+    def bulk() -> None:
+        with raw._sql.transaction() as db:
+            db.executemany(
+                "INSERT INTO search_docs (id, type, uuid, created_at) VALUES (?, ?, ?, '')",
+                [(i, d.type, d.uuid) for i, d in enumerate(docs)],
+            )
+            db.executemany("INSERT INTO search_words (rowid, title, text, title_extra, text_extra)"
+                           " VALUES (?, ?, ?, ?, ?)", rows)  # fmt: skip
+            db.executemany(
+                "INSERT INTO search_visibility (token, doc_id) VALUES (?, ?)",
+                [(TOKEN, i) for i in range(len(docs))],
+            )
+
+    seconds = timed(bulk)
+    latencies = []
+    for _ in range(rounds):
+        for text, kind in queries():
+            sql, params = raw._select(match_expression(text) or '""', [kind], [TOKEN], 10)
+            with raw._sql.transaction() as db:
+                latencies.append(
+                    timed(lambda sql=sql, params=params: db.execute(sql, params).fetchall())
+                )
+    raw.close()
+    return seconds, latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--search-refresh", choices=["wait_for", "false"], default="wait_for")
+    args = parser.parse_args()
+    docs = documents(args.copies)
+    with tempfile.TemporaryDirectory() as folder:
+        if args.backends == "real":
+            from stack import URLS
+
+            base = URLS["search"].split("?")[0].rstrip("/")
+            refresh = "?refresh=false" if args.search_refresh == "false" else ""
+            search = open_port("search", f"{base}/bench-speed-{uuid.uuid4().hex[:8]}{refresh}")
+        else:
+            search = open_port("search", f"sqlite:///{folder}/search.db")
+        try:
+            ours = timed(lambda: [search.index(doc) for doc in docs])
+            latencies = []
+            for _ in range(args.rounds):
+                for text, kind in queries():
+                    call = partial(search.query, text, types=[kind], visible_to=[TOKEN], limit=10)
+                    latencies.append(timed(call))
+            raw_seconds, raw_latencies = (
+                opensearch_raw(search, docs, args.rounds) if args.backends == "real"
+                else fts5_raw(search, docs, args.rounds)
+            )  # fmt: skip
+        finally:
+            if args.backends == "real":
+                search.client.indices.delete(index=search.index_name)
+            search.close()
+    n = len(docs)
+    print(f"search on {args.backends}: {n} documents, {len(latencies)} queries")
+    print(f"  indexing   port one by one {n / ours:9.1f} docs/s   raw bulk {n / raw_seconds:9.1f} docs/s"
+          f"   ratio {ours / raw_seconds:.1f}x")  # fmt: skip
+    for name, values in (("port query()", latencies), ("raw request", raw_latencies)):
+        print(f"  {name:<14} p50 {1000 * statistics.median(values):7.2f} ms"
+              f"   p99 {1000 * percentile(values, 0.99):7.2f} ms")  # fmt: skip
+    print(
+        f"  query ratio p50 {statistics.median(latencies) / statistics.median(raw_latencies):.2f}x"
+        f"   p99 {percentile(latencies, 0.99) / percentile(raw_latencies, 0.99):.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
