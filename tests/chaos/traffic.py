@@ -391,13 +391,15 @@ class Traffic:
         return row
 
     def p99(self, window: tuple[float, float]) -> float | None:
-        """p99 of the time from a first attempt to its acknowledgement, for the sends begun
-        inside `window` (monotonic seconds), in milliseconds."""
+        """p99, in milliseconds, of the time from a first attempt to its acknowledgement,
+        over the sends in flight at any moment of `window` (monotonic seconds): begun
+        before its end and acknowledged after its start, so a send blocked through the
+        whole fault counts."""
         start, end = window
         spans = sorted(
             s.acked_at - s.started
             for s in [*self.tally.sends, *self.tally.posts]
-            if s.acked_at is not None and start <= s.started <= end
+            if s.acked_at is not None and s.started <= end and s.acked_at >= start
         )
         if not spans:
             return None
