@@ -7,6 +7,7 @@ townsquare admin grant|revoke EMAIL · admin operators   operator rights (never 
 townsquare backfill search|graph [--backends embedded|real] [--data DIR]
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
+townsquare chaos [pytest args] the fault battery (tests/chaos) on private servers; prints its table
 townsquare analytics export|run [NAME…]   the Parquet snapshot; the insights (Spark)
 townsquare notebook            JupyterLab on the exported Parquet
 """
@@ -67,11 +68,16 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("render", help="write knative/ and template.yaml from the registry")
     commands.add_parser("functions", help="list every function and its triggers")
+    commands.add_parser(
+        "chaos", help="run the fault battery and print its report (other options go to pytest)"
+    )
     from workflows.analytics.cli import add_commands
 
     add_commands(commands)
 
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "chaos":  # only the battery hands options on (to pytest)
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "dev":
         return run_dev(args)
     if args.command == "stack":
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in render_all(Path.cwd()):
             print(f"wrote {path}")
         return 0
+    if args.command == "chaos":
+        return run_chaos(unknown)
     if args.command in ("analytics", "notebook"):
         from workflows.analytics import cli
 
@@ -101,6 +109,19 @@ def main(argv: list[str] | None = None) -> int:
         Console().print(trigger_table(load()))
         return 0
     return 2
+
+
+def run_chaos(extra: list[str]) -> int:
+    """The battery is the tests under tests/chaos of a source checkout: run them, then
+    print the table they wrote."""
+    import pytest
+
+    root = Path(__file__).resolve().parent.parent
+    code = pytest.main([str(root / "tests" / "chaos"), "-m", "chaos", "-q", *extra])
+    report = root / "artifacts" / "chaos" / "report.md"
+    if report.exists():
+        print(report.read_text())
+    return int(code)
 
 
 def run_admin(args) -> int:

@@ -76,6 +76,7 @@ class Cassandra(JvmServer):
     artifacts = [f"org.apache.cassandra:cassandra-all:{VERSION}"]
     heap = "-Xmx1g"
     start_timeout = 240
+    durable = False  # True: the commit log is synced before a write is acknowledged
 
     def prepare(self) -> None:
         conf = self.home / "conf"
@@ -102,8 +103,8 @@ commitlog_directory: {dirs["commitlog"]}
 saved_caches_directory: {dirs["saved_caches"]}
 hints_directory: {dirs["hints"]}
 cdc_raw_directory: {dirs["cdc_raw"]}
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+{"commitlog_sync: batch" if self.durable else "commitlog_sync: periodic"}
+{"" if self.durable else "commitlog_sync_period: 10000ms"}
 commitlog_segment_size: 32MiB
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider

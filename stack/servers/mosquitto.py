@@ -5,6 +5,7 @@ The health check speaks MQTT itself: a CONNECT packet, then it expects a CONNACK
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import socket
@@ -46,6 +47,7 @@ class Mosquitto(Server):
     port_name = "MQTT"
     url = f"mqtt://{HOST}:{port}"
     start_timeout = 30
+    durable = False  # True: persistence on (sessions and queued QoS 1 messages survive)
 
     def install(self) -> None:
         if _binary() is None or shutil.which("mosquitto_pub") is None:
@@ -55,8 +57,14 @@ class Mosquitto(Server):
         (self.home / "mosquitto.conf").write_text(
             "per_listener_settings false\n"
             f"listener {self.port} {HOST}\n"
-            "allow_anonymous true\npersistence false\n"
-            "log_dest stdout\nlog_type error\nlog_type warning\nlog_type notice\n"
+            "allow_anonymous true\n"
+            + (
+                f"persistence true\npersistence_location {self.home}/\nautosave_interval 1\n"
+                f"user {getpass.getuser()}\n"
+                if self.durable
+                else "persistence false\n"
+            )
+            + "log_dest stdout\nlog_type error\nlog_type warning\nlog_type notice\n"
         )
 
     def command(self) -> list[str]:

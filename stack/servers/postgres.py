@@ -37,6 +37,7 @@ class Postgres(Server):
     port_name = "ACCOUNTS"
     url = f"postgresql://{USER}:{PASSWORD}@{HOST}:{port}/{DB}"
     start_timeout = 60
+    durable = False  # True: a commit is acknowledged once its WAL is written
 
     @property
     def data(self):
@@ -80,7 +81,8 @@ class Postgres(Server):
                 "\n# townsquare test stack\n"
                 f"listen_addresses = '{HOST}'\nport = {self.port}\n"
                 "unix_socket_directories = ''\nmax_connections = 100\n"
-                "shared_buffers = 128MB\nfsync = off\nsynchronous_commit = off\n"
+                "shared_buffers = 128MB\nfsync = off\n"
+                f"synchronous_commit = {'on' if self.durable else 'off'}\n"
                 "full_page_writes = off\nlogging_collector = off\n"
             )
 

@@ -16,6 +16,7 @@ class Redis(Server):
     port_name = "LIVE"
     url = f"redis://{HOST}:{port}/0"
     start_timeout = 30
+    durable = False  # True: an append-only file synced on every write (survives a kill -9)
 
     def install(self) -> None:
         if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
@@ -24,7 +25,8 @@ class Redis(Server):
     def prepare(self) -> None:
         (self.home / "redis.conf").write_text(
             f"bind {HOST}\nport {self.port}\nprotected-mode yes\ndaemonize no\n"
-            f'dir {self.home}\nsave ""\nappendonly no\nmaxmemory 256mb\n'
+            f'dir {self.home}\nsave ""\nappendonly {"yes" if self.durable else "no"}\n'
+            "appendfsync always\nmaxmemory 256mb\n"
             'maxmemory-policy noeviction\nlogfile ""\ndatabases 16\n'
         )
 

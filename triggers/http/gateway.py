@@ -25,19 +25,12 @@ from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
 from triggers.http import logs
 from triggers.http.errors import to_response
-from triggers.http.openapi import openapi_document
+from triggers.http.openapi import PARAM_PATTERNS, UUID_PARAMS, openapi_document
 from triggers.http.session import cookie_session, cookie_token
 from triggers.http.web import attach_web
 from triggers.metrics import attach_metrics, instrumented
 
 BASE = "/api/v1"
-UUID_PARAMS = {"uuid", "user", "group"}
-PARAM_PATTERNS = {
-    "code": r"[a-z0-9_+-]{1,32}",
-    "kind": r"[a-z]{1,32}",
-    "name": r"[a-z0-9_.-]{1,64}",
-    "session": r"[0-9a-f]{16}",
-}
 
 
 def create_app(services: Services) -> Flask:

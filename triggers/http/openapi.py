@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from functions.registry import Registry, Route
 
+# What a path parameter must be: the gateway enforces it, the document states it.
+UUID_PARAMS = {"uuid", "user", "group"}
+PARAM_PATTERNS = {
+    "code": r"[a-z0-9_+-]{1,32}",
+    "kind": r"[a-z]{1,32}",
+    "name": r"[a-z0-9_.-]{1,64}",
+    "session": r"[0-9a-f]{16}",
+}
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -71,7 +80,7 @@ def _operation(function, route: Route) -> dict:
 
 def _parameters(route: Route) -> list[dict]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(name)}
         for name in route.params
     ]
     if route.query is not None:
@@ -82,6 +91,14 @@ def _parameters(route: Route) -> list[dict]:
                 {"name": name, "in": "query", "required": name in required, "schema": prop}
             )
     return params
+
+
+def _path_schema(name: str) -> dict:
+    if name in UUID_PARAMS:
+        return {"type": "string", "format": "uuid"}
+    if name in PARAM_PATTERNS:
+        return {"type": "string", "pattern": f"^{PARAM_PATTERNS[name]}$"}
+    return {"type": "string"}
 
 
 def _responses(route: Route) -> dict:

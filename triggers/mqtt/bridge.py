@@ -5,8 +5,12 @@ finished (or the message has been dead-lettered), on a persistent session, so a 
 or a broker restart redelivers rather than loses. Payloads must be JSON objects; each
 becomes a CloudEvent (type `townsquare.mqtt.message`, subject = the topic, data =
 {topic, payload}). What a function rejects, and what is not JSON, goes to the bus's
-dead-letter topic with the reason; a backend outage is retried with backoff, and left
-unacked if it lasts (the broker redelivers it on the next connection).
+dead-letter topic with the reason. A backend outage is retried with backoff until the
+backend answers: the message is neither acked nor set aside meanwhile, because a broker
+redelivers an unacked message only on the next connection, and stops sending once its
+in-flight window is full of them — "left for redelivery" would stall the topic, and lose
+the message from the functions' view until the bridge happened to reconnect. Only a
+stopping bridge leaves it unacked (its next connection gets it again).
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 from cloudevents.http import CloudEvent
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    Retrying,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from functions.registry import MqttTrigger, Registry
 from shared.context import Context, Services
@@ -72,6 +82,7 @@ class MqttBridge:
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(min_delay=0.2, max_delay=5)
         self.connected = threading.Event()
+        self.stopping = threading.Event()
         self._call = retry(
             retry=retry_if_exception_type(Unavailable),
             reraise=True,
@@ -86,6 +97,7 @@ class MqttBridge:
             raise Unavailable(f"MQTT broker at {self.host}:{self.port} did not answer")
 
     def stop(self) -> None:
+        self.stopping.set()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -100,9 +112,9 @@ class MqttBridge:
         # This runs on paho's network thread: an exception escaping here would end the
         # thread, and with it all MQTT processing, so every outcome is caught.
         try:
-            self.deliver(message.topic, message.payload)
+            self._deliver_once_backends_answer(message.topic, message.payload)
         except Unavailable:
-            log.warning("backend unavailable; %s left unacked for redelivery", message.topic)
+            log.warning("stopping: %s left unacked for the next connection", message.topic)
             return
         except Exception as exc:
             log.exception("could not process a message on %s", message.topic)
@@ -112,6 +124,16 @@ class MqttBridge:
                 log.exception("could not dead-letter a message on %s", message.topic)
                 return
         client.ack(message.mid, message.qos)
+
+    def _deliver_once_backends_answer(self, topic: str, raw: bytes) -> None:
+        waiting = Retrying(
+            retry=retry_if_exception_type(Unavailable),
+            wait=wait_exponential(multiplier=0.2, max=2),
+            stop=lambda _: self.stopping.is_set(),
+            before_sleep=lambda _: log.warning("backend unavailable; retrying %s", topic),
+            reraise=True,
+        )
+        waiting(self.deliver, topic, raw)
 
     def deliver(self, topic: str, raw: bytes) -> int:
         """Run every function whose filter matches `topic`; return how many ran."""
