@@ -193,6 +193,8 @@ def run_dev(args) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for chatty in ("transitions", "amqtt", "alembic", "apscheduler"):  # their steps, not ours
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)
