@@ -28,11 +28,10 @@ def test_committed_descriptors_are_what_the_registry_renders():
 
 def test_every_route_and_subscription_is_deployed():
     registry = load()
-    routes = yaml.safe_load((ROOT / "knative" / "routes.yaml").read_text().split("\n", 1)[1])
-    backends = {
-        (rule["matches"][0]["method"], rule["backendRefs"][0]["name"])
-        for rule in routes["spec"]["rules"]
-    }
+    routes = list(yaml.safe_load_all((ROOT / "knative" / "routes.yaml").read_text()))
+    rules = [rule for route in routes for rule in route["spec"]["rules"]]
+    backends = {(rule["matches"][0]["method"], rule["backendRefs"][0]["name"]) for rule in rules}
+    served_by_routes = {ref["name"] for rule in rules for ref in rule["backendRefs"]}
     template = yaml.safe_load((ROOT / "template.yaml").read_text())["Resources"]
     eventing = list(yaml.safe_load_all((ROOT / "knative" / "eventing.yaml").read_text()))
     triggers = {
@@ -53,6 +52,19 @@ def test_every_route_and_subscription_is_deployed():
     served = {document["metadata"]["name"] for document in services}
     sinks = {d["spec"]["sink"]["ref"]["name"] for d in eventing if d["kind"] == "PingSource"}
     assert sinks and sinks <= served  # every schedule ticks a service that exists
+    assert served_by_routes <= served  # every route sends to a service that exists
+
+
+def test_every_httproute_keeps_to_the_gateway_apis_limits():
+    routes = list(yaml.safe_load_all((ROOT / "knative" / "routes.yaml").read_text()))
+    assert len(routes) > 1  # the registry's routes need more than one
+    names = [route["metadata"]["name"] for route in routes]
+    assert len(set(names)) == len(names)
+    for route in routes:
+        assert route["kind"] == "HTTPRoute"
+        assert 1 <= len(route["spec"]["rules"]) <= 16  # the CRD's maxItems
+        for rule in route["spec"]["rules"]:
+            assert 1 <= len(rule["matches"]) <= 8 and len(rule["backendRefs"]) <= 16
 
 
 def test_every_knative_service_runs_a_target_that_exists():

@@ -4,7 +4,7 @@ services.yaml  one Knative Service per function (scale to zero), running functio
                on triggers/http/main.py: HTTP functions as http targets, event functions as
                cloudevent targets.
                Plus `ts-web`, the web app's static files (target web_app, triggers/http/web.py).
-routes.yaml    a Gateway API HTTPRoute sending each /api/v1 path to its function's service,
+routes.yaml    Gateway API HTTPRoutes (16 rules at most each) sending each /api/v1 path to its function's service,
                and / and /assets/ to ts-web.
 eventing.yaml  the Broker, a KafkaSource feeding it townsquare.events, one Trigger per event
                subscription (filtered on the CloudEvent type), and a PingSource per schedule.
@@ -44,7 +44,7 @@ def render(registry: Registry) -> dict[str, list[dict]]:
         "config.yaml": [_config()],
         "services.yaml": [_service(f) for f in functions if deployed_as_service(f)]
         + [_web_service()],
-        "routes.yaml": [_http_route(registry)],
+        "routes.yaml": _http_routes(registry),
         "eventing.yaml": _eventing(functions),
     }
 
@@ -109,7 +109,27 @@ def _knative_service(name: str, target: str, label: str, cloudevent: bool) -> di
     }
 
 
-def _http_route(registry: Registry) -> dict:
+# The Gateway API allows at most 16 rules in one HTTPRoute (its CRD's maxItems); the rules
+# are spread over as many routes as that takes. Matching across routes of one listener
+# follows the same precedence as within one, so the split changes no request's fate.
+MAX_RULES = 16
+
+
+def _http_routes(registry: Registry) -> list[dict]:
+    rules = _rules(registry)
+    chunks = [rules[i : i + MAX_RULES] for i in range(0, len(rules), MAX_RULES)]
+    return [
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {"name": f"townsquare-api-{n}", "namespace": NAMESPACE},
+            "spec": {"parentRefs": [{"name": "townsquare-gateway"}], "rules": chunk},
+        }
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _rules(registry: Registry) -> list[dict]:
     rules = []
     for function, route in sorted(
         registry.routes(), key=lambda pair: (pair[1].path, pair[1].method)
@@ -143,12 +163,7 @@ def _http_route(registry: Registry) -> dict:
             "backendRefs": [web],
         }
     )
-    return {
-        "apiVersion": "gateway.networking.k8s.io/v1",
-        "kind": "HTTPRoute",
-        "metadata": {"name": "townsquare-api", "namespace": NAMESPACE},
-        "spec": {"parentRefs": [{"name": "townsquare-gateway"}], "rules": rules},
-    }
+    return rules
 
 
 def _eventing(functions: list[Function]) -> list[dict]:
