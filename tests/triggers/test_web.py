@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.functions.helpers import error
-from triggers.http.session import CSRF_COOKIE, SESSION_COOKIE, csrf_of
+from triggers.auth.session import CSRF_COOKIE, SESSION_COOKIE, csrf_of
 
 HERE = "http://localhost"  # the Flask test client's own origin
 

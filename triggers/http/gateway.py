@@ -15,7 +15,6 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from functions import auth
 from functions.http import Request, invalid_from
 from functions.http import Response as FnResponse
 from functions.limits import charge_write
@@ -23,14 +22,14 @@ from functions.registry import Function, Route, load
 from shared.context import Context, Services
 from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
+from triggers.auth.identity import BASE, authenticate
+from triggers.auth.session import cookie_session
 from triggers.http import logs
 from triggers.http.errors import to_response
 from triggers.http.openapi import PARAM_PATTERNS, UUID_PARAMS, openapi_document
-from triggers.http.session import cookie_session, cookie_token
 from triggers.http.web import attach_web
 from triggers.metrics import attach_metrics, instrumented
-
-BASE = "/api/v1"
+from triggers.websocket import attach_stream
 
 
 def create_app(services: Services) -> Flask:
@@ -54,8 +53,6 @@ def create_app(services: Services) -> Flask:
             methods=[route.method],
             provide_automatic_options=False,  # OPTIONS is a JSON 405, like any other method
         )
-
-    from triggers.websocket import attach_stream  # the stream reuses this module's auth
 
     attach_stream(app, base)
     spec = openapi_document(registry)
@@ -112,16 +109,6 @@ def _run(function: Function, route: Route, base: Context, params: dict[str, str]
         client=request.remote_addr or "",
     )
     return cookie_session(route.path, _respond(route, function.handler(req, ctx)))
-
-
-def authenticate(base: Context) -> Context:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        token = request.args.get("token", "") if request.path.endswith("/stream") else ""
-        token = token or cookie_token(base.settings.allowed_origins)
-    user, digest = auth.identify(token.strip() or None, base)
-    return base.as_caller(user, digest)
 
 
 def _check_params(params: dict[str, str]) -> dict[str, str]:

@@ -8,7 +8,7 @@
   origin only, no inline code, no framing; images also from blob: for upload previews
   and fetched charts).
 - Deployed, the same files are one more service (`web_app` in triggers/http/main.py,
-  rendered into knative/ and template.yaml); the cookie session (triggers/http/session.py)
+  rendered into knative/ and template.yaml); the cookie session (triggers/auth/session.py)
   travels with every function, since the gateway applies it to each answer.
 """
 

@@ -29,7 +29,7 @@ from functions.messages import send_from
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, TownsquareError
 from shared.jsonin import load_object
-from triggers.http.gateway import BASE, authenticate
+from triggers.auth.identity import BASE, authenticate
 
 PATH = BASE + "/stream"
 REPLAY_LIMIT = 1000
