@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup dev test test-fast test-browser browser-deps lint stack-up stack-down render
+.PHONY: setup dev test test-fast test-browser browser-deps node-deps lint stack-up stack-down render
 
 setup: $(VENV)/.installed
 
@@ -21,14 +21,16 @@ test: setup stack-up browser-deps  ## every test: embedded and real servers (ins
 	TOWNSQUARE_TEST_BACKENDS=real $(BIN)/pytest -m "not real" tests/functions tests/triggers tests/test_restart.py tests/browser
 	$(BIN)/ruff check .
 
-test-fast: setup      ## embedded tier only, no servers
+test-fast: setup node-deps  ## embedded tier only, no servers
 	$(BIN)/pytest -m "not real and not browser"
 
 test-browser: setup browser-deps  ## the web app in Debian's chromium (embedded tier)
 	$(BIN)/pytest -m browser tests/browser
 
-browser-deps:         ## Debian's chromium for the browser tests, axe-core from npm
+browser-deps: node-deps  ## Debian's chromium for the browser tests
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+node-deps:            ## the npm test tools (axe-core, the Kubernetes schema packages) under web/
 	cd web && npm ci --no-audit --no-fund --silent
 
 lint: setup

@@ -96,6 +96,7 @@ def _knative_service(name: str, target: str, label: str, cloudevent: bool) -> di
                 "spec": {
                     "containers": [
                         {
+                            "name": "function",
                             "image": IMAGE,
                             "command": ["functions-framework"],
                             "args": args,
