@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -157,3 +159,13 @@ def test_lambda_handler_runs_an_iot_rule_event(tmp_path, monkeypatch):
     kept = json.loads(base64.b64decode(letter.data["original_base64"]))
     assert kept["token"] == "***" and kept["level"] == "warning"
     main._context.cache_clear()
+
+
+def test_template_passes_cfn_lint():
+    """cfn-lint expands the SAM transform first, so the IoT topic rules, their Lambda
+    permissions and the Kafka event source mappings are checked as CloudFormation."""
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    done = subprocess.run(
+        [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
