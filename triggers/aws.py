@@ -4,18 +4,23 @@ TOWNSQUARE_FUNCTION, the event translated as every other trigger does.
 - API Gateway (REST, proxy integration) → the function's HTTP route, through the same
   code as functions-framework's target (triggers/http/main.py);
 - a Kafka event source (MSK or self-managed) → each record decoded as a CloudEvent and
-  handed to the function, rejects to the dead-letter topic, outages raised (retried).
+  handed to the function, rejects to the dead-letter topic, outages raised (retried);
+- an AWS IoT topic rule (template.yaml's IoTRule events: the JSON payload with the topic
+  added as `mqtt_topic`) → the same CloudEvent as the MQTT bridge's, rejects to the
+  dead-letter topic (bearer tokens masked), outages raised (Lambda retries them).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 import os
 
 from flask import Flask
 
 from functions.registry import EventTrigger, load
+from triggers.deploy.sam import MQTT_TOPIC
 
 
 @functools.cache
@@ -35,6 +40,8 @@ def handler(event: dict, context=None) -> dict:
         return _http(event)
     if event.get("eventSource") in ("aws:kafka", "SelfManagedKafka"):
         return _kafka(event)
+    if MQTT_TOPIC in event:
+        return _mqtt(event)
     raise ValueError(f"unsupported Lambda event with keys {sorted(event)}")
 
 
@@ -70,3 +77,31 @@ def _kafka(event: dict) -> dict:
                 _target()(cloud_event)
                 handled += 1
     return {"handled": handled}
+
+
+def _mqtt(event: dict) -> dict:
+    from shared.errors import TownsquareError, Unavailable
+    from triggers.http.main import _context
+    from triggers.kafka.dispatcher import publish_dead_letter
+    from triggers.mqtt.bridge import mqtt_event, without_token
+
+    payload = dict(event)
+    topic = payload.pop(MQTT_TOPIC)
+    raw = json.dumps(payload).encode()
+    function = load().get(os.environ["TOWNSQUARE_FUNCTION"])
+    ctx = _context()
+    try:
+        function.handler(mqtt_event(topic, raw), ctx)
+    except Unavailable:
+        raise
+    except TownsquareError as exc:
+        publish_dead_letter(
+            ctx.services,
+            reason=f"{exc.code}: {exc.message}",
+            source=f"mqtt/{topic}",
+            raw=without_token(raw),
+            function=function.name,
+            key=topic,
+        )
+        return {"handled": 0}
+    return {"handled": 1}

@@ -2,7 +2,7 @@
 
 townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|real] [--mqtt-port P]
 townsquare stack up|down|status|env [names...]
-townsquare mqtt add|remove|list|acl   MQTT accounts of the embedded broker; the production ACL
+townsquare mqtt add|remove|list|acl|bridge   MQTT accounts; the production ACL; the bridge alone
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
 townsquare backfill search|graph [--backends embedded|real] [--data DIR]
 townsquare render              write knative/ and template.yaml from the registry

@@ -46,6 +46,7 @@ def test_every_manifest_validates_against_its_schema():
     assert invalid == [], invalid
     unchecked = {r["kind"] for r in results if r["error"]}
     assert unchecked == WITHOUT_SCHEMA, unchecked
+    assert {"Deployment", "Secret", "ConfigMap"} <= {r["kind"] for r in results}  # core, checked
 
 
 def test_the_validator_catches_a_broken_manifest():
@@ -53,4 +54,6 @@ def test_the_validator_catches_a_broken_manifest():
     service["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": "http"}]
     route = next(d for d in manifests() if d["kind"] == "HTTPRoute")
     route["spec"]["rules"] = route["spec"]["rules"] * 2  # past the Gateway API's 16 rules
-    assert all(r["error"] for r in validate([service, route]))
+    bridge = next(d for d in manifests() if d["kind"] == "Deployment")
+    bridge["spec"]["replicas"] = "one"
+    assert all(r["error"] for r in validate([service, route, bridge]))

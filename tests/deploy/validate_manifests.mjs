@@ -1,5 +1,5 @@
 // Validate Kubernetes objects against their published schemas, offline: the models of the
-// npm packages kubernetes-models (core), @kubernetes-models/knative (Serving, Eventing,
+// npm packages kubernetes-models (core and apps), @kubernetes-models/knative (Serving, Eventing,
 // sources) and @kubernetes-models/gateway-api (HTTPRoute), installed under web/ by
 // `make browser-deps` (npm ci). Reads a JSON array of objects on stdin; writes one
 // {kind, name, error} per object (error null when valid, "no schema: ..." when no package
@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
 const modules = join(import.meta.dirname, "..", "..", "web", "node_modules");
-const PACKAGES = { "": "kubernetes-models", "gateway.networking.k8s.io": "@kubernetes-models/gateway-api" };
+const PACKAGES = { "": "kubernetes-models", apps: "kubernetes-models", "gateway.networking.k8s.io": "@kubernetes-models/gateway-api" };
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;

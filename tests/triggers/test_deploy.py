@@ -6,11 +6,13 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
-from functions.registry import EventTrigger, Route, load
+from functions.registry import EventTrigger, MqttTrigger, Route, load
 from triggers.deploy import knative, rendered, sam
 
 ROOT = Path(__file__).parents[2]
@@ -53,6 +55,27 @@ def test_every_route_and_subscription_is_deployed():
     sinks = {d["spec"]["sink"]["ref"]["name"] for d in eventing if d["kind"] == "PingSource"}
     assert sinks and sinks <= served  # every schedule ticks a service that exists
     assert served_by_routes <= served  # every route sends to a service that exists
+
+
+def test_every_mqtt_function_is_deployed_on_both_targets():
+    registry = load()
+    mqtt = [f for f in registry.functions.values() if f.of_kind(MqttTrigger)]
+    assert len(mqtt) >= 3  # the chat's two topics and the devices' logs
+    secret, bridge = yaml.safe_load_all((ROOT / "knative" / "mqtt.yaml").read_text())
+    assert bridge["kind"] == "Deployment" and bridge["spec"]["replicas"] == 1
+    deployed = bridge["metadata"]["annotations"]["townsquare/functions"].split(",")
+    assert sorted(deployed) == sorted(f.name for f in mqtt)
+    container = bridge["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] + container["args"] == ["townsquare", "mqtt", "bridge"]
+    [url] = [e for e in container["env"] if e["name"] == "TOWNSQUARE_MQTT_URL"]
+    ref = url["valueFrom"]["secretKeyRef"]
+    assert secret["kind"] == "Secret" and secret["metadata"]["name"] == ref["name"]
+    assert secret["stringData"] == {ref["key"]: ""}  # a placeholder, never a credential
+    template = yaml.safe_load((ROOT / "template.yaml").read_text())["Resources"]
+    for function in mqtt:
+        events = template[sam.logical_id(function)]["Properties"]["Events"].values()
+        rules = [e["Properties"]["Sql"] for e in events if e["Type"] == "IoTRule"]
+        assert rules == [sam.iot_sql(t.topic) for t in function.of_kind(MqttTrigger)]
 
 
 def test_every_httproute_keeps_to_the_gateway_apis_limits():
@@ -107,3 +130,42 @@ def test_lambda_handler_serves_an_api_gateway_event(tmp_path, monkeypatch):
     assert answer["statusCode"] == 201
     assert json.loads(base64.b64decode(answer["body"]))["user"]["email"] == "lambda@example.org"
     aws._target.cache_clear()
+
+
+def test_lambda_handler_runs_an_iot_rule_event(tmp_path, monkeypatch):
+    """No AWS IoT runs here: this feeds the handler what template.yaml's topic rule delivers
+    (the JSON payload, plus the topic its SQL adds) and reads the stored log back."""
+    from shared.context import bootstrap
+    from shared.ports.bus import DEAD_LETTER
+    from shared.settings import Settings
+    from tests.buslog import BusLog
+    from triggers import aws
+    from triggers.http import main
+
+    monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TOWNSQUARE_FUNCTION", "device_log")
+    main._context.cache_clear()
+    services = bootstrap(Settings())
+    letters = BusLog(services, DEAD_LETTER)
+    topic = "townsquare/devices/d-1/logs"
+    event = {"level": "warning", "message": "fan slow", sam.MQTT_TOPIC: topic}
+    assert aws.handler(event) == {"handled": 1}
+    [stored] = services.content.device_logs("d-1", since=None, limit=10)
+    assert stored["message"] == "fan slow"
+    rejected = {"level": "warning", sam.MQTT_TOPIC: topic, "token": "secret-t0k"}
+    assert aws.handler(rejected) == {"handled": 0}  # no message: dead-lettered, not raised
+    [letter] = letters.events("townsquare.dead_letter", topic)
+    assert "message" in letter.data["reason"]
+    kept = json.loads(base64.b64decode(letter.data["original_base64"]))
+    assert kept["token"] == "***" and kept["level"] == "warning"
+    main._context.cache_clear()
+
+
+def test_template_passes_cfn_lint():
+    """cfn-lint expands the SAM transform first, so the IoT topic rules, their Lambda
+    permissions and the Kafka event source mappings are checked as CloudFormation."""
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    done = subprocess.run(
+        [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -9,13 +9,16 @@ routes.yaml    Gateway API HTTPRoutes (16 rules at most each) sending each /api/
 eventing.yaml  the Broker, a KafkaSource feeding it townsquare.events, one Trigger per event
                subscription (filtered on the CloudEvent type), and a PingSource per schedule.
 config.yaml    the ConfigMap of backend URLs every service reads (TOWNSQUARE_*).
+mqtt.yaml      the MQTT bridge (`townsquare mqtt bridge`, every MQTT function): a Deployment of one
+               pod, never scaled to zero since it holds the broker's persistent session, its broker
+               URL from the Secret `townsquare-mqtt` — an empty placeholder the operator fills.
 """
 
 from __future__ import annotations
 
 import re
 
-from functions.registry import EventTrigger, Function, Registry, Route, Schedule
+from functions.registry import EventTrigger, Function, MqttTrigger, Registry, Route, Schedule
 from shared.settings import PORTS
 
 IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
@@ -46,12 +49,12 @@ def render(registry: Registry) -> dict[str, list[dict]]:
         + [_web_service()],
         "routes.yaml": _http_routes(registry),
         "eventing.yaml": _eventing(functions),
+        "mqtt.yaml": _mqtt_bridge(functions),
     }
 
 
 def _config() -> dict:
     data = {f"TOWNSQUARE_{port.upper()}_URL": "" for port in PORTS}
-    data["TOWNSQUARE_MQTT_URL"] = ""
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -256,3 +259,51 @@ def _eventing(functions: list[Function]) -> list[dict]:
                 }
             )
     return documents
+
+
+MQTT_SECRET = "townsquare-mqtt"
+
+
+def _mqtt_bridge(functions: list[Function]) -> list[dict]:
+    """One replica (Recreate): the broker binds the bridge's client id to its account, so a
+    second pod would take the session from the first."""
+    names = [f.name for f in functions if f.of_kind(MqttTrigger)]
+    labels = {"app.kubernetes.io/part-of": "townsquare", "app.kubernetes.io/name": "ts-mqtt-bridge"}
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": MQTT_SECRET, "namespace": NAMESPACE},
+        "type": "Opaque",
+        # a placeholder: the operator sets url to mqtts://user:secret@broker:8883
+        "stringData": {"url": ""},
+    }
+    container = {
+        "name": "bridge",
+        "image": IMAGE,
+        "command": ["townsquare"],
+        "args": ["mqtt", "bridge"],
+        "envFrom": [{"configMapRef": {"name": "townsquare-backends"}}],
+        "env": [
+            {
+                "name": "TOWNSQUARE_MQTT_URL",
+                "valueFrom": {"secretKeyRef": {"name": MQTT_SECRET, "key": "url"}},
+            }
+        ],
+    }
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": "ts-mqtt-bridge",
+            "namespace": NAMESPACE,
+            "labels": labels,
+            "annotations": {"townsquare/functions": ",".join(names)},
+        },
+        "spec": {
+            "replicas": 1,
+            "strategy": {"type": "Recreate"},
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+    return [secret, deployment]

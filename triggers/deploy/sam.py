@@ -1,7 +1,9 @@
 """The AWS SAM template (template.yaml) from the registry: one AWS::Serverless::Function per
 function, all on the one handler `triggers.aws.handler`, told which function it is by
 TOWNSQUARE_FUNCTION. HTTP routes become Api events, event subscriptions a self-managed Kafka
-event source filtered on the CloudEvent type, schedules Schedule events (AWS cron syntax).
+event source filtered on the CloudEvent type, schedules Schedule events (AWS cron syntax),
+MQTT topic filters IoTRule events (an AWS IoT topic rule and its Lambda permission; the rule
+adds the topic to the JSON payload as `mqtt_topic`, triggers/aws.py takes it back out).
 `WebFunction` serves the web app's files (GET / and /assets/…, target web_app).
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from functions.registry import EventTrigger, Function, Registry, Route, Schedule
+from functions.registry import EventTrigger, Function, MqttTrigger, Registry, Route, Schedule
 from shared.settings import PORTS
 
 
@@ -100,7 +102,20 @@ def _events(function: Function) -> dict:
             "Type": "Schedule",
             "Properties": {"Schedule": aws_cron(schedule.cron)},
         }
+    for index, trigger in enumerate(function.of_kind(MqttTrigger)):
+        events[f"Mqtt{index}"] = {
+            "Type": "IoTRule",
+            "Properties": {"Sql": iot_sql(trigger.topic), "AwsIotSqlVersion": "2016-03-23"},
+        }
     return events
+
+
+MQTT_TOPIC = "mqtt_topic"  # the field an IoT rule adds to the payload: the message's topic
+
+
+def iot_sql(topic_filter: str) -> str:
+    """An IoT rule's SQL for an MQTT topic filter (AWS IoT takes the same + and # wildcards)."""
+    return f"SELECT *, topic() AS {MQTT_TOPIC} FROM '{topic_filter}'"
 
 
 def aws_cron(cron: str) -> str:

@@ -164,7 +164,7 @@ class MqttBridge:
             self.services,
             reason=reason,
             source=f"mqtt/{topic}",
-            raw=_without_token(raw),
+            raw=without_token(raw),
             function=function,
             key=topic,
         )
@@ -173,7 +173,7 @@ class MqttBridge:
 TOKEN_FIELD = re.compile(rb'("token"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
-def _without_token(raw: bytes) -> bytes:
+def without_token(raw: bytes) -> bytes:
     """Dead letters are read by operators: never keep a bearer token in them, whether or
     not the rest of the payload parses."""
     return TOKEN_FIELD.sub(rb'\1"***"', raw)
