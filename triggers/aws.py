@@ -80,28 +80,25 @@ def _kafka(event: dict) -> dict:
 
 
 def _mqtt(event: dict) -> dict:
-    from shared.errors import TownsquareError, Unavailable
+    """An IoT rule's event: the JSON payload, with the topic added by the rule's SQL."""
+    from shared.errors import Invalid
     from triggers.http.main import _context
-    from triggers.kafka.dispatcher import publish_dead_letter
-    from triggers.mqtt.bridge import mqtt_event, without_token
+    from triggers.invoke import publish_dead_letter, run_on_event
+    from triggers.mqtt.bridge import mqtt_event
 
     payload = dict(event)
     topic = payload.pop(MQTT_TOPIC)
     raw = json.dumps(payload).encode()
     function = load().get(os.environ["TOWNSQUARE_FUNCTION"])
     ctx = _context()
+    source = f"mqtt/{topic}"
     try:
-        function.handler(mqtt_event(topic, raw), ctx)
-    except Unavailable:
-        raise
-    except TownsquareError as exc:
-        publish_dead_letter(
-            ctx.services,
-            reason=f"{exc.code}: {exc.message}",
-            source=f"mqtt/{topic}",
-            raw=without_token(raw),
-            function=function.name,
-            key=topic,
-        )
+        cloud_event = mqtt_event(topic, raw)
+    except Invalid as exc:
+        publish_dead_letter(ctx.services, reason=exc.message, source=source, raw=raw, key=topic)
         return {"handled": 0}
-    return {"handled": 1}
+    # an outage outlasting the retries is raised: Lambda retries the IoT rule's invocation
+    handled = run_on_event(
+        ctx, function, cloud_event, trigger="mqtt", source=source, raw=raw, key=topic
+    )
+    return {"handled": int(handled)}

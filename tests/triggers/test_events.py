@@ -106,7 +106,7 @@ def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothi
 
 
 def test_dead_letters_are_cloudevents_naming_source_and_reason(services):
-    from triggers.kafka.dispatcher import publish_dead_letter
+    from triggers.invoke import publish_dead_letter
 
     log, source = BusLog(services, DEAD_LETTER), f"test/0/{new_uuid()}"
     publish_dead_letter(

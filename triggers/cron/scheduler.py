@@ -3,7 +3,9 @@
 APScheduler keeps the time; several processes may run the same schedules (several
 gateway replicas, say), so each tick first takes a lock in the live store named by the
 function and the tick's minute: exactly one process runs a given tick. The
-function gets a CloudEvent `townsquare.cron.tick` whose subject is that tick's time.
+function gets a CloudEvent `townsquare.cron.tick` whose subject is that tick's time, run
+by triggers/invoke.py (retry, dead letter); an outage that outlasts the retries loses
+that tick only, with an error in the log.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from apscheduler.triggers.cron import CronTrigger as ApsCron
 
 from functions.registry import Function, Registry, Schedule
 from shared.context import Context, Services
-from shared.errors import TownsquareError
+from shared.errors import Unavailable
 from shared.events import make_event
 from shared.records import iso
-from triggers.metrics import instrumented
+from triggers.invoke import run_on_event
 
 log = logging.getLogger("townsquare.cron")
 LOCK_SECONDS = 3600
@@ -32,9 +34,8 @@ def run_tick(function: Function, ctx: Context, tick: datetime) -> bool:
         return False
     event = make_event("townsquare.cron.tick", when, {"function": function.name, "tick": when})
     try:
-        with instrumented(ctx.services, function.name, "cron"):
-            function.handler(event, ctx)
-    except TownsquareError as exc:
+        run_on_event(ctx, function, event, trigger="cron", source=f"cron/{function.name}", key=when)
+    except Unavailable as exc:
         log.error("%s tick %s failed: %s", function.name, when, exc.message)
     return True
 
@@ -49,8 +50,15 @@ class CronTrigger:
     def start(self) -> None:
         for function, schedule in self.schedules:
             trigger = ApsCron.from_crontab(schedule.cron, timezone=UTC)
-            self.scheduler.add_job(self._fire, trigger, args=[function], id=function.name,
-                                   max_instances=1, coalesce=True, misfire_grace_time=60)
+            self.scheduler.add_job(
+                self._fire,
+                trigger,
+                args=[function],
+                id=function.name,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=60,
+            )
         self.scheduler.start()
 
     def _fire(self, function: Function) -> None:

@@ -21,15 +21,12 @@ from flask import Response, request
 
 from functions.registry import EventTrigger, Function, Route, Schedule, load
 from shared.context import Context, bootstrap
-from shared.errors import TownsquareError, Unavailable
-from shared.events import encode
 from shared.settings import Settings
 from triggers.cron.scheduler import run_tick
 from triggers.http.errors import error_response, to_response
 from triggers.http.gateway import BASE, invoke
 from triggers.http.web import web_app  # noqa: F401  the web app's own target (ts-web)
-from triggers.kafka.dispatcher import publish_dead_letter
-from triggers.metrics import instrumented
+from triggers.invoke import run_on_event
 
 
 @functools.cache
@@ -65,25 +62,19 @@ def standalone(function: Function):
 
 
 def event_target(function: Function):
-    """A CloudEvent function: what the function rejects goes to the dead-letter topic,
-    and a backend outage raises, so the delivery is retried."""
+    """A CloudEvent function, run as every trigger kind runs one (triggers/invoke.py):
+    what it rejects goes to the dead-letter topic, and an outage that outlasts the
+    retries raises, so the delivery is retried."""
 
     def target(cloud_event) -> None:
-        ctx = _context()
-        try:
-            with instrumented(ctx.services, function.name, "event"):
-                function.handler(cloud_event, ctx)
-        except Unavailable:
-            raise
-        except TownsquareError as exc:
-            publish_dead_letter(
-                ctx.services,
-                reason=f"{exc.code}: {exc.message}",
-                source=f"knative/{function.name}",
-                raw=encode(cloud_event),
-                function=function.name,
-                key=cloud_event.get("subject"),
-            )
+        run_on_event(
+            _context(),
+            function,
+            cloud_event,
+            trigger="event",
+            source=f"knative/{function.name}",
+            key=cloud_event.get("subject"),
+        )
 
     target.__name__ = function.short_name
     return target

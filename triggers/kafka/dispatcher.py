@@ -9,30 +9,27 @@ with the reason, and the stream moves on. A backend outage is retried with backo
 it lasts, the consumer is dropped uncommitted and rebuilt, so the events are delivered
 again.
 
-The same code serves the embedded bus and Kafka: it only speaks the Bus port.
+The same code serves the embedded bus and Kafka: it only speaks the Bus port. Running
+the function (retry, dead letter, metrics) is triggers/invoke.py's, as for every trigger.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
-
 from functions.registry import EventTrigger, Function, Registry
 from shared.context import Context, Services
-from shared.errors import TownsquareError, Unavailable
-from shared.events import encode, make_event
+from shared.errors import Unavailable
 from shared.ports import Consumer, Delivery
-from shared.ports.bus import DEAD_LETTER, EVENTS
-from triggers.metrics import instrumented
+from shared.ports.bus import EVENTS
+from triggers.invoke import ATTEMPTS, publish_dead_letter, run_on_event
 
 log = logging.getLogger("townsquare.events")
 
 
 class EventDispatcher:
-    def __init__(self, services: Services, registry: Registry, *, attempts: int = 5) -> None:
+    def __init__(self, services: Services, registry: Registry, *, attempts: int = ATTEMPTS) -> None:
         self.services = services
         self.ctx = Context(services=services)
         self.subscribers: list[tuple[Function, set[str]]] = [
@@ -41,12 +38,7 @@ class EventDispatcher:
             if function.of_kind(EventTrigger)
         ]
         self._consumers: dict[str, Consumer] = {}
-        self._call = retry(
-            retry=retry_if_exception_type(Unavailable),
-            wait=wait_exponential(multiplier=0.05, max=2),
-            stop=stop_after_attempt(attempts),
-            reraise=True,
-        )(self._call_once)
+        self.attempts = attempts
 
     def group_of(self, function: Function) -> str:
         return f"{self.services.settings.event_group_prefix}{function.name}"
@@ -134,50 +126,30 @@ class EventDispatcher:
             return
         if delivery.event["type"] not in types:
             return
-        try:
-            self._call(function, delivery)
-        except Unavailable:
-            raise
-        except TownsquareError as exc:
-            self.dead_letter(delivery, function, f"{exc.code}: {exc.message}")
-        except Exception as exc:  # a poison event must not stall the stream
-            log.exception("%s failed on %s", function.name, delivery.event["id"])
-            self.dead_letter(delivery, function, f"{type(exc).__name__}: {exc}")
-
-    def _call_once(self, function: Function, delivery: Delivery) -> None:
-        with instrumented(self.services, function.name, "event"):
-            function.handler(delivery.event, self.ctx)
+        run_on_event(
+            self.ctx,
+            function,
+            delivery.event,
+            trigger="event",
+            source=_source(delivery),
+            raw=delivery.raw,
+            key=delivery.key,
+            attempts=self.attempts,
+        )
 
     def dead_letter(self, delivery: Delivery, function: Function | None, reason: str) -> None:
         publish_dead_letter(
             self.services,
             reason=reason,
-            source=f"{delivery.topic}/{delivery.partition}/{delivery.offset}",
+            source=_source(delivery),
             function=function.name if function else None,
             raw=delivery.raw,
             key=delivery.key,
         )
 
 
-def publish_dead_letter(
-    services: Services,
-    *,
-    reason: str,
-    source: str,
-    raw: bytes,
-    function: str | None = None,
-    key: str | None = None,
-) -> None:
-    """Put what could not be processed on townsquare.dead-letter, with the reason."""
-    data = {
-        "reason": reason,
-        "source": source,
-        "function": function,
-        "original_base64": base64.b64encode(raw).decode(),
-    }
-    event = make_event("townsquare.dead_letter", key or source, data)
-    services.bus.publish_raw(encode(event), key=key, topic=DEAD_LETTER)
-    log.warning("dead letter from %s: %s", source, reason)
+def _source(delivery: Delivery) -> str:
+    return f"{delivery.topic}/{delivery.partition}/{delivery.offset}"
 
 
-__all__ = ["EventDispatcher", "EVENTS", "publish_dead_letter"]
+__all__ = ["EventDispatcher", "EVENTS"]

@@ -5,8 +5,9 @@ finished (or the message has been dead-lettered), on a persistent session, so a 
 or a broker restart redelivers rather than loses. Payloads must be JSON objects; each
 becomes a CloudEvent (type `townsquare.mqtt.message`, subject = the topic, data =
 {topic, payload}). What a function rejects, and what is not JSON, goes to the bus's
-dead-letter topic with the reason. A backend outage is retried with backoff until the
-backend answers: the message is neither acked nor set aside meanwhile, because a broker
+dead-letter topic with the reason (triggers/invoke.py runs each function, as for every
+trigger). A backend outage is retried with backoff until the backend answers: the
+message is neither acked nor set aside meanwhile, because a broker
 redelivers an unacked message only on the next connection, and stops sending once its
 in-flight window is full of them — "left for redelivery" would stall the topic, and lose
 the message from the functions' view until the bridge happened to reconnect. Only a
@@ -16,27 +17,19 @@ stopping bridge leaves it unacked (its next connection gets it again).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 from cloudevents.http import CloudEvent
-from tenacity import (
-    Retrying,
-    retry,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-)
+from tenacity import Retrying, retry_if_exception_type, wait_exponential
 
 from functions.registry import MqttTrigger, Registry
 from shared.context import Context, Services
-from shared.errors import Invalid, TownsquareError, Unavailable
+from shared.errors import Invalid, Unavailable
 from shared.events import make_event
 from shared.jsonin import load_object
-from triggers.kafka.dispatcher import publish_dead_letter
-from triggers.metrics import instrumented
+from triggers.invoke import publish_dead_letter, run_on_event
 from triggers.mqtt.policy import FUNCTIONS
 
 log = logging.getLogger("townsquare.mqtt")
@@ -83,12 +76,6 @@ class MqttBridge:
         self.client.reconnect_delay_set(min_delay=0.2, max_delay=5)
         self.connected = threading.Event()
         self.stopping = threading.Event()
-        self._call = retry(
-            retry=retry_if_exception_type(Unavailable),
-            reraise=True,
-            wait=wait_exponential(multiplier=0.05, max=2),
-            stop=stop_after_attempt(5),
-        )(self._run)
 
     def start(self, timeout: float = 10.0) -> None:
         self.client.connect_async(self.host, self.port, keepalive=30)
@@ -119,7 +106,7 @@ class MqttBridge:
         except Exception as exc:
             log.exception("could not process a message on %s", message.topic)
             try:
-                self._dead_letter(message.topic, message.payload, None, type(exc).__name__)
+                self._dead_letter(message.topic, message.payload, type(exc).__name__)
             except Exception:
                 log.exception("could not dead-letter a message on %s", message.topic)
                 return
@@ -141,39 +128,21 @@ class MqttBridge:
         try:
             event = mqtt_event(topic, raw)
         except Invalid as exc:
-            self._dead_letter(topic, raw, None, exc.message)
+            self._dead_letter(topic, raw, exc.message)
             return 0
         for function in matching:
-            try:
-                self._call(function, event)
-            except Unavailable:
-                raise
-            except TownsquareError as exc:
-                self._dead_letter(topic, raw, function.name, f"{exc.code}: {exc.message}")
-            except Exception as exc:  # a poison message must not stall the topic
-                log.exception("%s failed on %s", function.name, topic)
-                self._dead_letter(topic, raw, function.name, f"{type(exc).__name__}: {exc}")
+            run_on_event(
+                self.ctx,
+                function,
+                event,
+                trigger="mqtt",
+                source=f"mqtt/{topic}",
+                raw=raw,
+                key=topic,
+            )
         return len(matching)
 
-    def _run(self, function, event: CloudEvent) -> None:
-        with instrumented(self.services, function.name, "mqtt"):
-            function.handler(event, self.ctx)
-
-    def _dead_letter(self, topic: str, raw: bytes, function: str | None, reason: str) -> None:
+    def _dead_letter(self, topic: str, raw: bytes, reason: str) -> None:
         publish_dead_letter(
-            self.services,
-            reason=reason,
-            source=f"mqtt/{topic}",
-            raw=without_token(raw),
-            function=function,
-            key=topic,
+            self.services, reason=reason, source=f"mqtt/{topic}", raw=raw, key=topic
         )
-
-
-TOKEN_FIELD = re.compile(rb'("token"\s*:\s*)"(?:[^"\\]|\\.)*"')
-
-
-def without_token(raw: bytes) -> bytes:
-    """Dead letters are read by operators: never keep a bearer token in them, whether or
-    not the rest of the payload parses."""
-    return TOKEN_FIELD.sub(rb'\1"***"', raw)
