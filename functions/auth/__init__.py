@@ -123,6 +123,16 @@ def end_sessions(ctx: Context, token_hashes: list[str]) -> None:
     """End these sessions now, and tell their open streams to close."""
     for digest in token_hashes:
         ctx.live.drop_session(digest)
+    _close_streams(ctx, token_hashes)
+
+
+def end_every_session_of(ctx: Context, user_uuid: str) -> None:
+    """End every session of the user (the live store drops them in one step)."""
+    _close_streams(ctx, ctx.live.drop_user_sessions(user_uuid))
+
+
+def _close_streams(ctx: Context, token_hashes: list[str]) -> None:
+    for digest in token_hashes:
         ctx.live.publish(f"session:{digest}", {"type": SESSION_CLOSED})
 
 
@@ -134,6 +144,6 @@ def logout(req: Request, ctx: Context) -> None:
 def _announce_failed_login(ctx: Context, user: User | None, email: str) -> None:
     """`user.login_failed` names the account by uuid, or by a hash of an unknown email:
     never the email in clear, never the password."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    digest = token_hash(email.strip().lower())[:32]
     account = user.uuid if user else f"email:{digest}"
     ctx.emit("user.login_failed", account, {"account": account})

@@ -16,7 +16,7 @@ import secrets
 
 from pydantic import EmailStr, Field
 
-from functions.auth import end_sessions, limit_attempts, start_session, token_hash
+from functions.auth import end_every_session_of, limit_attempts, start_session, token_hash
 from functions.auth.passwords import check_password_strength, hash_password, password_matches
 from functions.http import Body, Password, Request
 from functions.registry import app
@@ -111,4 +111,4 @@ def _strong(password: str, *personal: str) -> None:
 def _replace_password(ctx: Context, user: User, password: str) -> None:
     _strong(password, user.email, user.name)
     ctx.accounts.set_password_hash(user.uuid, hash_password(ctx, password))
-    end_sessions(ctx, ctx.live.drop_user_sessions(user.uuid))
+    end_every_session_of(ctx, user.uuid)

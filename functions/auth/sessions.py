@@ -4,7 +4,7 @@ enough to name it, useless to sign in with."""
 
 from __future__ import annotations
 
-from functions.auth import end_sessions
+from functions.auth import end_every_session_of, end_sessions
 from functions.http import Request
 from functions.registry import app
 from shared.context import Context
@@ -50,4 +50,4 @@ def end_session(req: Request, ctx: Context) -> None:
     summary="End every session, this one too (log out everywhere)",
 )
 def end_every_session(req: Request, ctx: Context) -> None:
-    end_sessions(ctx, ctx.live.drop_user_sessions(ctx.me.uuid))
+    end_every_session_of(ctx, ctx.me.uuid)

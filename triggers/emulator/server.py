@@ -6,13 +6,13 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.table import Table
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from functions.registry import Registry, describe_trigger, load
+from shared.backends import redact
 from shared.context import Services
 from shared.settings import Settings
 from triggers.cron import CronTrigger
@@ -119,7 +119,7 @@ class Emulator:
                 f"  MQTT      {self.broker.url} (embedded broker; accounts: `townsquare mqtt add`)"
             )
         else:
-            self.console.print(f"  MQTT      {_without_password(self.mqtt_url)}")
+            self.console.print(f"  MQTT      {redact(self.mqtt_url)}")
         backends = Table("port", "backend", title="backends", title_justify="left")
         for port, description in self.services.describe().items():
             backends.add_row(port, description)
@@ -133,10 +133,3 @@ def trigger_table(registry: Registry) -> Table:
         for trigger in function.triggers:
             table.add_row(function.name, describe_trigger(trigger))
     return table
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}:{parts.port}"))
