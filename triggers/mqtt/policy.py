@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paho.mqtt.client import topic_matches_sub
+
 FUNCTIONS = "townsquare-functions"
 ROLES = ("functions", "chat", "device")
 MAX_PACKET_BYTES = 256 * 1024
@@ -58,21 +60,10 @@ class Account:
         return client_id == self.username
 
     def may_publish(self, topic: str) -> bool:
-        return any(_matches(pattern, topic) for pattern in self.writes)
+        return any(topic_matches_sub(pattern, topic) for pattern in self.writes)
 
     def may_subscribe(self, topic_filter: str) -> bool:
         return any(_within(topic_filter, allowed) for allowed in self.reads)
-
-
-def _matches(pattern: str, topic: str) -> bool:
-    """MQTT filter matching for the + and trailing # wildcards."""
-    want, have = pattern.split("/"), topic.split("/")
-    for index, level in enumerate(want):
-        if level == "#":
-            return True
-        if index >= len(have) or (level != "+" and level != have[index]):
-            return False
-    return len(want) == len(have)
 
 
 def _within(topic_filter: str, allowed: str) -> bool:
