@@ -103,7 +103,9 @@ def cursor_time(cursor: str) -> datetime:
     try:
         return parse_time(cursor)
     except ValueError:
-        raise Invalid("before must be the `next` cursor of a previous page", field="before") from None
+        raise Invalid(
+            "before must be the `next` cursor of a previous page", field="before"
+        ) from None
 
 
 def page(items: list, limit: int, *, time_of=lambda item: item.created_at) -> dict:

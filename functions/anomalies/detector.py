@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from river import stats
 
+from shared import channels
 from shared.context import Context
 from shared.livestats import KEEP_COUNTS, minute_of, series
 from shared.records import iso
@@ -35,7 +36,7 @@ MIN_SPREAD = 1.0  # a flat baseline (IQR 0) still tolerates this much spread
 IQR_TO_SIGMA = 1.349  # IQR of a normal distribution, in standard deviations
 KEEP_FLAGS = 7 * 24 * 3600
 FLAGS = "anomalies"  # the live timeline of flags, and the operators' pub/sub channel
-OPERATORS_CHANNEL = "operators"
+OPERATORS_CHANNEL = channels.OPERATORS
 
 
 @dataclass(frozen=True)

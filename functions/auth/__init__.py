@@ -26,6 +26,7 @@ from functions.auth.passwords import (
 )
 from functions.http import Body, DisplayName, Password, Request
 from functions.registry import app
+from shared import channels
 from shared.context import Context
 from shared.errors import Conflict, RateLimited, Unauthorized
 from shared.records import User, iso, new_uuid
@@ -133,7 +134,7 @@ def end_every_session_of(ctx: Context, user_uuid: str) -> None:
 
 def _close_streams(ctx: Context, token_hashes: list[str]) -> None:
     for digest in token_hashes:
-        ctx.live.publish(f"session:{digest}", {"type": SESSION_CLOSED})
+        ctx.live.publish(channels.session(digest), {"type": SESSION_CLOSED})
 
 
 @app.route("POST", "/auth/logout", status=204, summary="Revoke the token used for this call")

@@ -21,6 +21,7 @@ from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wa
 
 from functions.messages.access import canonical_uuid, existing_user, find_message, member_group
 from functions.visibility import can_see_message
+from shared import channels
 from shared.context import Context
 from shared.errors import Invalid, NotFound
 from shared.records import Message, User, conversation_of, new_timeuuid
@@ -175,4 +176,4 @@ def _store_and_announce(ctx: Context, message: Message) -> None:
     body = message.as_json()
     ctx.emit("message.created", message.uuid, body, key=message.conversation)
     for user_uuid in audience:
-        ctx.live.publish(f"user:{user_uuid}", {"type": "message.created", "data": body})
+        ctx.live.publish(channels.user(user_uuid), {"type": "message.created", "data": body})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cloudevents.http import CloudEvent
 
 from functions.registry import app
+from shared import channels
 from shared.context import Context
 
 
@@ -24,4 +25,4 @@ def push_post(event: CloudEvent, ctx: Context) -> None:
     else:
         audience = set(ctx.graph.followers(author))
     for user in sorted(audience | {author}):
-        ctx.live.publish(f"user:{user}", {"type": "post.created", "data": post})
+        ctx.live.publish(channels.user(user), {"type": "post.created", "data": post})

@@ -24,8 +24,9 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from functions.anomalies.detector import OPERATORS_CHANNEL
 from functions.messages import send_from
+from functions.messages.replay import missed
+from shared import channels
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, TownsquareError
 from shared.jsonin import load_object
@@ -74,10 +75,10 @@ class Session:
         self.open.set()
 
     def run(self, since: str | None) -> None:
-        channels = [f"user:{self.me.uuid}", f"session:{self.ctx.token_hash}"]
+        names = [channels.user(self.me.uuid), channels.session(self.ctx.token_hash or "")]
         if self.me.is_operator:
-            channels.append(OPERATORS_CHANNEL)  # anomaly.detected flags
-        subscription = self.ctx.live.subscribe(channels)
+            names.append(channels.OPERATORS)  # anomaly.detected flags
+        subscription = self.ctx.live.subscribe(names)
         pusher = threading.Thread(target=self._push, args=(subscription,), daemon=True)
         try:
             self._replay(since)
@@ -106,9 +107,7 @@ class Session:
                 }
             )
             return
-        for message in self.ctx.live.inbox(
-            self.me.uuid, after=anchor.created_at, limit=REPLAY_LIMIT
-        ):
+        for message in missed(self.ctx, self.me.uuid, after=anchor.created_at, limit=REPLAY_LIMIT):
             if message.uuid != anchor.uuid:
                 self._emit({"type": "message.created", "data": message.as_json()})
 
@@ -123,7 +122,7 @@ class Session:
                 if item is None:
                     continue
                 channel, payload = item
-                if channel.startswith("session:"):
+                if channel == channels.session(self.ctx.token_hash or ""):
                     self._close("logged out")
                     return
                 self._emit(payload)
