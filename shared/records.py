@@ -13,6 +13,8 @@ import uuid as _uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from shared.errors import Invalid
+
 
 def new_uuid() -> str:
     return str(_uuid.uuid4())
@@ -25,11 +27,42 @@ def new_timeuuid() -> str:
     return str(_uuid.uuid1(node=secrets.randbits(48) | 1 << 40))
 
 
+def uuid_or_none(value: object) -> str | None:
+    """The canonical form of a uuid (lower case, hyphenated), or None when `value` is not
+    a uuid string (or a uuid.UUID)."""
+    if isinstance(value, _uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(_uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def canonical_uuid(value: object, field: str, *, where: str | None = None) -> str:
+    """The canonical form of a uuid; Invalid naming `field` when `value` is not one.
+    `where` says in the message where the value was (`field` by default)."""
+    found = uuid_or_none(value)
+    if found is None:
+        raise Invalid(f"{where or field} must be a UUID, got {value!r}", field=field)
+    return found
+
+
+def optional_uuid(value: object, field: str) -> str | None:
+    """canonical_uuid, with None for None."""
+    return None if value is None else canonical_uuid(value, field)
+
+
+def to_millisecond(when: datetime) -> datetime:
+    """`when` cut to the millisecond: what every store keeps (Cassandra's timestamp), so a
+    record reads back exactly as it was handed out."""
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
+
+
 def utcnow() -> datetime:
-    """Now, to the millisecond: what every store keeps (Cassandra's timestamp), so a record
-    reads back exactly as it was handed out."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    """Now, to the millisecond (to_millisecond)."""
+    return to_millisecond(datetime.now(UTC))
 
 
 def iso(when: datetime | None) -> str | None:

@@ -8,22 +8,18 @@ Also: reading a message back from its JSON (what `message.created` carries).
 
 from __future__ import annotations
 
-import uuid as _uuid
-
 from functions.visibility import group_is_visible
 from shared.context import Context
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.records import Group, Message, User, conversation_of, parse_time
-
-
-def canonical_uuid(value: str | None, field: str) -> str | None:
-    """The canonical form of a uuid string (None stays None); Invalid naming `field` otherwise."""
-    if value is None:
-        return None
-    try:
-        return str(_uuid.UUID(str(value)))
-    except ValueError:
-        raise Invalid(f"{field} must be a UUID, got {value!r}", field=field) from None
+from shared.records import (
+    Group,
+    Message,
+    User,
+    canonical_uuid,
+    conversation_of,
+    optional_uuid,
+    parse_time,
+)
 
 
 def existing_user(ctx: Context, user_uuid: str, field: str) -> User:
@@ -67,14 +63,14 @@ def message_from_json(data: object) -> Message:
         raise Invalid("a message must be a JSON object", field="data")
     try:
         message = Message(
-            uuid=_required_uuid(data.get("uuid"), "uuid"),
-            sender_uuid=_required_uuid(data.get("sender_uuid"), "sender_uuid"),
-            to_user=canonical_uuid(data.get("to_user"), "to_user"),
-            to_group=canonical_uuid(data.get("to_group"), "to_group"),
+            uuid=canonical_uuid(data.get("uuid"), "uuid"),
+            sender_uuid=canonical_uuid(data.get("sender_uuid"), "sender_uuid"),
+            to_user=optional_uuid(data.get("to_user"), "to_user"),
+            to_group=optional_uuid(data.get("to_group"), "to_group"),
             text=_string(data.get("text"), "text"),
             created_at=parse_time(_string(data.get("created_at"), "created_at")),
-            reply_to=canonical_uuid(data.get("reply_to"), "reply_to"),
-            media=tuple(_required_uuid(item, "media") for item in data.get("media") or ()),
+            reply_to=optional_uuid(data.get("reply_to"), "reply_to"),
+            media=tuple(canonical_uuid(item, "media") for item in data.get("media") or ()),
             client_id=data.get("client_id") if isinstance(data.get("client_id"), str) else None,
         )
     except (TypeError, ValueError) as exc:
@@ -82,12 +78,6 @@ def message_from_json(data: object) -> Message:
     if (message.to_user is None) == (message.to_group is None):
         raise Invalid("a message has exactly one of to_user and to_group", field="to_user")
     return message
-
-
-def _required_uuid(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise Invalid(f"{field} must be a UUID string", field=field)
-    return canonical_uuid(value, field) or ""
 
 
 def _string(value: object, field: str) -> str:

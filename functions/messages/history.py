@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from functions.http import cursor_time
 from shared.context import Context
 from shared.errors import Invalid
-from shared.records import Message, iso
+from shared.records import Message, iso, uuid_or_none
 
 SEPARATOR = "~"
 _BEYOND_TIES = timedelta(milliseconds=1)  # the port's `before` is exclusive, we need "up to t"
@@ -32,8 +32,11 @@ class Cursor:
     @classmethod
     def parse(cls, text: str) -> Cursor:
         when, _, uuid = text.partition(SEPARATOR)
+        key = uuid_or_none(uuid)
         try:
-            return cls(cursor_time(when), str(_uuid.UUID(uuid)) if uuid else None)
+            if uuid and key is None:
+                raise ValueError(uuid)
+            return cls(cursor_time(when), key)
         except ValueError:
             raise Invalid(
                 "before must be the `next` cursor of a previous page", field="before"

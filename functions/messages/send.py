@@ -15,16 +15,21 @@ A rejected send stores nothing and claims nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
-from functions.messages.access import canonical_uuid, existing_user, find_message, member_group
+from functions.messages.access import existing_user, find_message, member_group
 from functions.visibility import can_see_message
 from shared import channels
 from shared.context import Context
 from shared.errors import Invalid, NotFound
-from shared.records import Message, User, conversation_of, new_timeuuid
+from shared.records import (
+    Message,
+    User,
+    conversation_of,
+    new_timeuuid,
+    optional_uuid,
+    to_millisecond,
+)
 
 MAX_TEXT = 4000
 MAX_MEDIA = 10
@@ -67,8 +72,8 @@ def recipients(ctx: Context, message: Message) -> list[str]:
 
 
 def _checked_message(ctx, sender, to_user, to_group, text, reply_to, media, client_id) -> Message:
-    to_user = canonical_uuid(_optional_str(to_user, "to_user"), "to_user")
-    to_group = canonical_uuid(_optional_str(to_group, "to_group"), "to_group")
+    to_user = optional_uuid(_optional_str(to_user, "to_user"), "to_user")
+    to_group = optional_uuid(_optional_str(to_group, "to_group"), "to_group")
     if (to_user is None) == (to_group is None):
         field = "to_group" if to_user else "to_user"
         raise Invalid("give exactly one of to_user and to_group", field=field)
@@ -85,7 +90,7 @@ def _checked_message(ctx, sender, to_user, to_group, text, reply_to, media, clie
         to_user=to_user,
         to_group=to_group,
         text=text,
-        created_at=_to_millisecond(ctx.clock()),
+        created_at=to_millisecond(ctx.clock()),
         reply_to=_reply_to(ctx, reply_to, conversation),
         media=_own_media(ctx, sender, media),
         client_id=client_id,
@@ -118,7 +123,7 @@ def _client_id(value: object) -> str | None:
 
 
 def _reply_to(ctx: Context, value: object, conversation: str) -> str | None:
-    uuid = canonical_uuid(_optional_str(value, "reply_to"), "reply_to")
+    uuid = optional_uuid(_optional_str(value, "reply_to"), "reply_to")
     if uuid is None:
         return None
     original = find_message(ctx, uuid)
@@ -136,7 +141,7 @@ def _own_media(ctx: Context, sender: User, value: object) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list | tuple) or len(value) > MAX_MEDIA:
         raise Invalid(f"media must be a list of at most {MAX_MEDIA} media uuids", field="media")
-    uuids = [canonical_uuid(_optional_str(item, "media"), "media") for item in value]
+    uuids = [optional_uuid(_optional_str(item, "media"), "media") for item in value]
     for uuid in uuids:
         if uuid is None or not _owns_media(ctx, sender, uuid):
             raise Invalid(f"media {uuid} is not a media item you uploaded", field="media")
@@ -148,12 +153,6 @@ def _owns_media(ctx: Context, sender: User, uuid: str) -> bool:
         return ctx.content.get_media(uuid).owner_uuid == sender.uuid
     except NotFound:
         return False
-
-
-def _to_millisecond(when: datetime) -> datetime:
-    # The archive (Cassandra) keeps milliseconds; trimming here keeps a message's live and
-    # archived copies identical, so history merges and orders them the same way.
-    return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
 def _await_message(ctx: Context, uuid: str) -> Message | None:

@@ -10,7 +10,6 @@ one that names no post, or a malformed one, is a dead letter.
 from __future__ import annotations
 
 import re
-import uuid as _uuid
 from datetime import UTC
 
 from cloudevents.http import CloudEvent
@@ -20,7 +19,7 @@ from functions.registry import app
 from functions.visibility import post_tokens
 from shared.context import Context
 from shared.errors import Invalid
-from shared.records import Post, SearchDoc
+from shared.records import Post, SearchDoc, canonical_uuid
 
 SCOPES = ("public", "followers", "group")
 HASHTAG = re.compile(r"(?<![\w#])#([^\W_][\w]{0,63})")
@@ -97,10 +96,4 @@ def _data(event: CloudEvent) -> dict:
 
 
 def _uuid_field(data: dict, name: str) -> str:
-    value = data.get(name)
-    try:
-        return str(_uuid.UUID(value))
-    except (TypeError, ValueError, AttributeError):
-        raise Invalid(
-            f"event data field {name!r} must be a UUID, got {value!r}", field=name
-        ) from None
+    return canonical_uuid(data.get(name), name, where=f"event data field {name!r}")

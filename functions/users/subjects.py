@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
-from shared.errors import Invalid
+from shared.records import canonical_uuid
 
 
 def uuid_in(event, name: str) -> str:
@@ -14,7 +12,4 @@ def uuid_in(event, name: str) -> str:
     else:
         data = event.data if isinstance(event.data, dict) else {}
         value = data.get(name)
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise Invalid(f"event {name} must be a uuid, got {value!r}", field=name) from None
+    return canonical_uuid(value, name, where=f"event {name}")

@@ -9,7 +9,6 @@ and the handler's result becomes a JSON response. Errors: triggers/http/errors.p
 from __future__ import annotations
 
 import re
-import uuid
 
 from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
@@ -22,6 +21,7 @@ from functions.registry import Function, Route, load
 from shared.context import Context, Services
 from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
+from shared.records import canonical_uuid
 from triggers.auth.identity import BASE, authenticate
 from triggers.auth.session import cookie_session
 from triggers.http import logs
@@ -114,12 +114,7 @@ def _run(function: Function, route: Route, base: Context, params: dict[str, str]
 def _check_params(params: dict[str, str]) -> dict[str, str]:
     for name, value in params.items():
         if name in UUID_PARAMS:
-            try:
-                params[name] = str(uuid.UUID(value))
-            except ValueError:
-                raise Invalid(
-                    f"{name} in the path must be a UUID, got {value!r}", field=name
-                ) from None
+            params[name] = canonical_uuid(value, name, where=f"{name} in the path")
         elif name in PARAM_PATTERNS and not re.fullmatch(PARAM_PATTERNS[name], value):
             raise Invalid(f"{name} in the path must match {PARAM_PATTERNS[name]}", field=name)
     return params

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from shared.adapters.accounts.rows import group_record, group_row, member_row, membership_record
+from shared.adapters.accounts.rows import GROUP, MEMBERSHIP, member_row
 from shared.adapters.accounts.tables import group_user_index
 from shared.adapters.accounts.tables import user_group_master as groups_t
 from shared.adapters.accounts.tables import user_group_user_list as members_t
@@ -28,7 +28,7 @@ class GroupsStore:
     def create_group(self, group: Group, creator: User) -> Group:
         group = group.replace(user_count=1)
         with self._tx("create_group") as conn:
-            conn.execute(groups_t.insert().values(**group_row(group)))
+            conn.execute(groups_t.insert().values(**GROUP.row(group)))
             conn.execute(
                 members_t.insert().values(**member_row(group.uuid, creator, True, group.created_on))
             )
@@ -39,14 +39,14 @@ class GroupsStore:
             row = conn.execute(select(groups_t).where(groups_t.c.group_uuid == uuid)).first()
         if row is None:
             raise NotFound(f"no group {uuid}")
-        return group_record(row)
+        return GROUP.record(row)
 
     def groups(self, uuids: list[str]) -> list[Group]:
         if not uuids:
             return []
         with self._tx("groups", write=False) as conn:
             rows = conn.execute(select(groups_t).where(groups_t.c.group_uuid.in_(set(uuids))))
-            return [group_record(row) for row in rows]
+            return [GROUP.record(row) for row in rows]
 
     def popular_groups(self, *, limit: int) -> list[Group]:
         query = (
@@ -56,7 +56,7 @@ class GroupsStore:
             .limit(limit)
         )
         with self._tx("popular_groups", write=False) as conn:
-            return [group_record(row) for row in conn.execute(query)]
+            return [GROUP.record(row) for row in conn.execute(query)]
 
     def delete_group(self, uuid: str, when: datetime) -> None:
         with self._tx("delete_group") as conn:
@@ -90,7 +90,7 @@ class GroupsStore:
     def membership(self, group_uuid: str, user_uuid: str) -> Membership | None:
         with self._tx("membership", write=False) as conn:
             row = conn.execute(_member(group_uuid, user_uuid, active=True)).first()
-        return membership_record(row) if row else None
+        return MEMBERSHIP.record(row) if row else None
 
     def set_admin(self, group_uuid: str, user_uuid: str, is_admin: bool) -> Membership:
         with self._tx("set_admin") as conn:
@@ -98,7 +98,7 @@ class GroupsStore:
                 _guarded(group_uuid, user_uuid, active=True).values(is_admin=is_admin)
             )
             _require_member(changed.rowcount, group_uuid, user_uuid)
-            return membership_record(
+            return MEMBERSHIP.record(
                 conn.execute(_member(group_uuid, user_uuid, active=True)).one()
             )
 
@@ -117,7 +117,7 @@ class GroupsStore:
             .order_by(members_t.c.added_on, members_t.c.user_uuid)
         )
         with self._tx("members", write=False) as conn:
-            return [membership_record(row) for row in conn.execute(query)]
+            return [MEMBERSHIP.record(row) for row in conn.execute(query)]
 
     def groups_of(self, user_uuid: str) -> list[Group]:
         query = (
@@ -131,16 +131,16 @@ class GroupsStore:
             .order_by(members_t.c.added_on, groups_t.c.group_uuid)
         )
         with self._tx("groups_of", write=False) as conn:
-            return [group_record(row) for row in conn.execute(query)]
+            return [GROUP.record(row) for row in conn.execute(query)]
 
     def all_groups(self) -> Iterator[Group]:
         with self._tx("all_groups", write=False) as conn:
-            found = [group_record(row) for row in conn.execute(select(groups_t))]
+            found = [GROUP.record(row) for row in conn.execute(select(groups_t))]
         yield from found
 
     def all_memberships(self) -> Iterator[Membership]:
         with self._tx("all_memberships", write=False) as conn:
-            found = [membership_record(row) for row in conn.execute(select(members_t))]
+            found = [MEMBERSHIP.record(row) for row in conn.execute(select(members_t))]
         yield from found
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from shared.adapters.accounts.engine import migrate, open_engine, transaction
 from shared.adapters.accounts.groups import GroupsStore
-from shared.adapters.accounts.rows import service_record, service_row
+from shared.adapters.accounts.rows import SERVICE
 from shared.adapters.accounts.tables import TOWNSQUARE_APP_UUID
 from shared.adapters.accounts.tables import app_service_groups_master as services_t
 from shared.adapters.accounts.tables import application_master as apps_t
@@ -42,7 +42,7 @@ class SqlAccounts(UsersStore, GroupsStore):
         return transaction(self.engine, name, write=write)
 
     def register_service(self, service: Service) -> None:
-        row = service_row(service)
+        row = SERVICE.row(service)
         insert = self.caps.upsert_insert(services_t).values(**row)
         upsert = insert.on_conflict_do_update(
             index_elements=[services_t.c.service_uuid],
@@ -58,7 +58,7 @@ class SqlAccounts(UsersStore, GroupsStore):
     def services(self) -> list[Service]:
         query = select(services_t).order_by(services_t.c.service_name, services_t.c.service_uuid)
         with self._tx("services", write=False) as conn:
-            return [service_record(row) for row in conn.execute(query)]
+            return [SERVICE.record(row) for row in conn.execute(query)]
 
     def app_pods_count(self) -> int:
         """application_master's total for Townsquare (not in the port; for operators and tests)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from shared.adapters.accounts.rows import user_record, user_row
+from shared.adapters.accounts.rows import USER
 from shared.adapters.accounts.tables import follow_request as requests_t
 from shared.adapters.accounts.tables import user_group_user_list as members_t
 from shared.adapters.accounts.tables import user_master as users_t
@@ -22,7 +22,7 @@ class UsersStore:
         user = user.replace(email=user.email.lower())
         with self._tx("create_user") as conn:
             conn.execute(
-                users_t.insert().values(**user_row(user), user_password_hashed=password_hash)
+                users_t.insert().values(**USER.row(user), user_password_hashed=password_hash)
             )
         return user
 
@@ -31,24 +31,24 @@ class UsersStore:
             row = conn.execute(_by_uuid(uuid)).first()
         if row is None:
             raise NotFound(f"no user {uuid}")
-        return user_record(row)
+        return USER.record(row)
 
     def find_user_by_email(self, email: str) -> User | None:
         query = select(users_t).where(users_t.c.user_email == email.lower())
         with self._tx("find_user_by_email", write=False) as conn:
             row = conn.execute(query).first()
-        return user_record(row) if row else None
+        return USER.record(row) if row else None
 
     def users(self, uuids: list[str]) -> list[User]:
         if not uuids:
             return []
         with self._tx("users", write=False) as conn:
             rows = conn.execute(select(users_t).where(users_t.c.user_uuid.in_(set(uuids))))
-            return [user_record(row) for row in rows]
+            return [USER.record(row) for row in rows]
 
     def all_users(self) -> Iterator[User]:
         with self._tx("all_users", write=False) as conn:
-            found = [user_record(row) for row in conn.execute(select(users_t))]
+            found = [USER.record(row) for row in conn.execute(select(users_t))]
         yield from found
 
     def password_hash(self, uuid: str) -> str:
@@ -84,7 +84,7 @@ class UsersStore:
             row = conn.execute(_by_uuid(uuid)).first()
         if row is None:
             raise NotFound(f"no user {uuid}")
-        return user_record(row)
+        return USER.record(row)
 
     def record_login(self, uuid: str, when: datetime) -> None:
         with self._tx("record_login") as conn:
@@ -93,12 +93,12 @@ class UsersStore:
     def set_operator(self, uuid: str, is_operator: bool) -> User:
         with self._tx("set_operator") as conn:
             _change(conn, uuid, user_is_operator=is_operator)
-            return user_record(conn.execute(_by_uuid(uuid)).one())
+            return USER.record(conn.execute(_by_uuid(uuid)).one())
 
     def operators(self) -> list[User]:
         query = select(users_t).where(users_t.c.user_is_operator.is_(True))
         with self._tx("operators", write=False) as conn:
-            return [user_record(row) for row in conn.execute(query)]
+            return [USER.record(row) for row in conn.execute(query)]
 
     def request_follow(self, follower: str, followee: str, when: datetime) -> None:
         pair = (requests_t.c.follower_uuid == follower) & (requests_t.c.followee_uuid == followee)

@@ -35,7 +35,7 @@ from shared.errors import Unavailable
 
 from . import rows
 from .schema import COUNTS, TABLES, Table
-from .tables import TableContent
+from .tables import TableContent, conditions
 
 CQL_TYPES = {
     "time": "timestamp",
@@ -201,20 +201,9 @@ class CassandraContent(TableContent):
         with translated():
             self._db().execute(batch)
 
-    def _scan(self, table, partition, *, before=None, since=None, limit=None) -> list[dict]:
-        spec = TABLES[table]
-        bounds = []
-        if before is not None:
-            bounds.append((f"{spec.time_column} < ?", before))
-        if since is not None:
-            bounds.append((f"{spec.time_column} >= ?", since))
-        return self._select(spec, partition, bounds, limit)
-
     def _select(self, spec: Table, equal: dict, bounds: list, limit: int | None) -> list[dict]:
-        where = [f"{column} = ?" for column in equal] + [clause for clause, _ in bounds]
-        params = [encode(spec.columns[c], v, c) for c, v in equal.items()]
-        params += [value for _, value in bounds]
-        cql = f"SELECT * FROM {spec.name} WHERE {' AND '.join(where)}"
+        where, params = conditions(spec, equal, bounds, encode)
+        cql = f"SELECT * FROM {spec.name} WHERE {where}"
         if limit:
             cql += " LIMIT ?"
             params.append(int(limit))
@@ -229,9 +218,7 @@ class CassandraContent(TableContent):
                 yield {c: decode(k, row.get(c)) for c, k in spec.columns.items()}
 
     def _remove(self, table: str, key: dict) -> bool:
-        columns = TABLES[table].columns
-        where = " AND ".join(f"{column} = ?" for column in key)
-        params = [encode(columns[c], value, c) for c, value in key.items()]
+        where, params = conditions(TABLES[table], key, [], encode)
         return self._run(f"DELETE FROM {table} WHERE {where} IF EXISTS", params).was_applied
 
     def _bump(self, post_uuid: str, column: str, delta: int) -> None:

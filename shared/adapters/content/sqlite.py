@@ -25,7 +25,7 @@ from shared.errors import Unavailable
 
 from . import rows
 from .schema import COUNTS, TABLES, Table
-from .tables import TableContent
+from .tables import TableContent, conditions
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MILLISECOND = timedelta(milliseconds=1)
@@ -163,21 +163,10 @@ class SqliteContent(TableContent):
             for table, row in writes:
                 self._write(table, row)
 
-    def _scan(self, table, partition, *, before=None, since=None, limit=None) -> list[dict]:
-        spec = TABLES[table]
-        bounds = []
-        if before is not None:
-            bounds.append((f"{spec.time_column} < ?", encode("time", before, "before")))
-        if since is not None:
-            bounds.append((f"{spec.time_column} >= ?", encode("time", since, "since")))
-        return self._select(spec, partition, bounds, limit)
-
     def _select(self, spec: Table, equal: dict, bounds: list, limit: int | None) -> list[dict]:
-        where = [f"{column} = ?" for column in equal] + [clause for clause, _ in bounds]
-        params = [encode(spec.columns[c], v, c) for c, v in equal.items()]
-        params += [value for _, value in bounds]
+        where, params = conditions(spec, equal, bounds, encode)
         order = ", ".join(f"{column} {direction}" for column, direction in spec.clustering)
-        sql = f"SELECT * FROM {spec.name} WHERE {' AND '.join(where)}"
+        sql = f"SELECT * FROM {spec.name} WHERE {where}"
         sql += f" ORDER BY {order}" if order else ""
         sql += f" LIMIT {int(limit)}" if limit else ""
         _, found = self._execute(sql, params)
@@ -189,9 +178,7 @@ class SqliteContent(TableContent):
         return iter([{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found])
 
     def _remove(self, table: str, key: dict) -> bool:
-        columns = TABLES[table].columns
-        where = " AND ".join(f"{column} = ?" for column in key)
-        params = [encode(columns[c], value, c) for c, value in key.items()]
+        where, params = conditions(TABLES[table], key, [], encode)
         removed, _ = self._execute(f"DELETE FROM {table} WHERE {where}", params)
         return removed > 0
 

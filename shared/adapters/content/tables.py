@@ -4,9 +4,9 @@ The rules live here, so the SQLite and Cassandra adapters cannot disagree on the
 idempotent writes (a comment, reaction or share bumps its post's counter only when
 its row is new, so a retried write never double-counts), where an edited post
 stays, and which way each query pages. An adapter supplies `_write`, `_write_all`,
-`_read`, `_scan`, `_remove`, `_bump`, `_counts` and `_unit` (a transaction where
-the backend has them) and `_every` (a whole-table scan), all in the domain values
-of rows.py.
+`_select` (building its WHERE clause with `conditions`), `_remove`, `_bump`,
+`_counts` and `_unit` (a transaction where the backend has them) and `_every` (a
+whole-table scan), all in the domain values of rows.py.
 """
 
 from __future__ import annotations
@@ -17,13 +17,31 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 
 from shared.errors import Invalid, NotFound
-from shared.records import Comment, Insight, Media, Message, Post, Reaction, Share
+from shared.records import (
+    Comment,
+    Insight,
+    Media,
+    Message,
+    Post,
+    Reaction,
+    Share,
+    canonical_uuid,
+    uuid_or_none,
+)
 
 from . import rows
 from .schema import TABLES, Table
 
 ATTACHABLE = ("post", "message")
 COUNTS_BATCH = 100  # posts whose counters one query reads
+
+
+def conditions(spec: Table, equal: dict, bounds: list, encode) -> tuple[str, list]:
+    """A WHERE clause ("a = ? AND t < ?") for `equal` and the (column, operator, value)
+    `bounds`, and its parameters, each encoded by `encode(kind, value, column)`."""
+    terms = [(column, "=", value) for column, value in equal.items()] + list(bounds)
+    clause = " AND ".join(f"{column} {operator} ?" for column, operator, _ in terms)
+    return clause, [encode(spec.columns[column], value, column) for column, _, value in terms]
 
 
 class TableContent:
@@ -37,7 +55,8 @@ class TableContent:
         raise NotImplementedError
 
     def _select(self, spec: Table, equal: dict, bounds: list, limit: int | None) -> list[dict]:
-        """Rows of `spec` matching `equal` and the (clause, value) `bounds`, at most `limit`."""
+        """Rows of `spec` matching `equal` and the (column, operator, value) `bounds`, in
+        clustering order, at most `limit` (see `conditions`)."""
         raise NotImplementedError
 
     def _read(self, table: str, key: dict) -> dict | None:
@@ -54,7 +73,13 @@ class TableContent:
         limit: int | None = None,
     ) -> list[dict]:
         """A partition's rows in clustering order; before/since bound its time column."""
-        raise NotImplementedError
+        spec = TABLES[table]
+        bounds = [
+            (spec.time_column, operator, value)
+            for operator, value in (("<", before), (">=", since))
+            if value is not None
+        ]
+        return self._select(spec, partition, bounds, limit)
 
     def _every(self, table: str) -> Iterator[dict]:
         """Every row of the table, in no particular order (a whole-table scan)."""
@@ -76,7 +101,7 @@ class TableContent:
 
     # -- posts ----------------------------------------------------------------------------
     def put_post(self, post: Post) -> None:
-        row = rows.post_row(post)
+        row = rows.POST.row(post)
         with self._unit():
             old = self._read("post_master", {"post_uuid": row["post_uuid"]})
             if old:  # an edit: the rows a post is filed under never move
@@ -87,7 +112,7 @@ class TableContent:
             self._write_all(writes)
 
     def get_post(self, uuid: str) -> Post:
-        key = rows.lookup_uuid(uuid)
+        key = uuid_or_none(uuid)
         row = self._read("post_master", {"post_uuid": key}) if key else None
         if row is None or key is None:
             raise NotFound("no such post", field="uuid")
@@ -107,7 +132,7 @@ class TableContent:
         return [rows.post_from(row, counts.get(row["post_uuid"])) for row in found]
 
     def _page(self, table, partition, before, limit) -> Iterator[dict]:
-        key = {column: rows.lookup_uuid(value) for column, value in partition.items()}
+        key = {column: uuid_or_none(value) for column, value in partition.items()}
         if limit <= 0 or None in key.values():
             return iter(())
         bound = rows.millis(before, "before") if before else None
@@ -115,17 +140,17 @@ class TableContent:
 
     # -- comments, reactions, shares --------------------------------------------------------
     def add_comment(self, comment: Comment) -> None:
-        row = rows.comment_row(comment)
+        row = rows.COMMENT.row(comment)
         with self._unit():
             if self._write("post_comments", row, if_absent=True):
                 self._bump(row["post_uuid"], "post_comment_count", 1)
 
     def comments(self, post_uuid: str, *, limit: int = 100) -> list[Comment]:
         found = self._page("post_comments", {"post_uuid": post_uuid}, None, limit)
-        return [rows.comment_from(row) for row in found]
+        return [rows.COMMENT.record(row) for row in found]
 
     def put_reaction(self, reaction: Reaction) -> bool:
-        row = rows.reaction_row(reaction)
+        row = rows.REACTION.row(reaction)
         with self._unit():
             new = self._write("post_reactions", row, if_absent=True)
             if new:
@@ -133,7 +158,7 @@ class TableContent:
         return new
 
     def delete_reaction(self, post_uuid: str, user_uuid: str, code: str) -> bool:
-        post, user = rows.lookup_uuid(post_uuid), rows.lookup_uuid(user_uuid)
+        post, user = uuid_or_none(post_uuid), uuid_or_none(user_uuid)
         if not (post and user):
             return False
         with self._unit():
@@ -145,10 +170,10 @@ class TableContent:
 
     def reactions(self, post_uuid: str) -> list[Reaction]:
         found = self._page("post_reactions", {"post_uuid": post_uuid}, None, 10_000)
-        return [rows.reaction_from(row) for row in found]
+        return [rows.REACTION.record(row) for row in found]
 
     def put_share(self, share: Share) -> None:
-        row = rows.share_row(share)
+        row = rows.SHARE.row(share)
         with self._unit():
             if self._write("share_master", row, if_absent=True):
                 self._bump(row["post_uuid"], "post_share_count", 1)
@@ -156,14 +181,14 @@ class TableContent:
     def shares(self, post_uuid: str) -> list[Share]:
         """Newest first (share_master clusters by share uuid, so we order here)."""
         found = [
-            rows.share_from(row)
+            rows.SHARE.record(row)
             for row in self._page("share_master", {"post_uuid": post_uuid}, None, 10_000)
         ]
         return sorted(found, key=lambda share: (share.created_at, share.uuid), reverse=True)
 
     # -- the message archive ----------------------------------------------------------------
     def archive_message(self, message: Message) -> None:
-        row = rows.message_row(message)
+        row = rows.MESSAGE.row(message)
         with self._unit():
             if not self._write("messages_by_uuid", row, if_absent=True):
                 # archived before: (re)file it as first stored, which also heals a write
@@ -180,31 +205,31 @@ class TableContent:
         found = self._scan(
             "messages_archive", {"conversation": conversation}, before=bound, limit=limit
         )
-        return [rows.message_from(row) for row in found]
+        return [rows.MESSAGE.record(row) for row in found]
 
     def get_archived_message(self, uuid: str) -> Message | None:
-        key = rows.lookup_uuid(uuid)
+        key = uuid_or_none(uuid)
         row = self._read("messages_by_uuid", {"message_uuid": key}) if key else None
-        return rows.message_from(row) if row else None
+        return rows.MESSAGE.record(row) if row else None
 
     # -- media ----------------------------------------------------------------------------
     def put_media(self, media: Media) -> None:
-        self._write("media_master", rows.media_row(media))
+        self._write("media_master", rows.MEDIA.row(media))
 
     def get_media(self, uuid: str) -> Media:
-        key = rows.lookup_uuid(uuid)
+        key = uuid_or_none(uuid)
         row = self._read("media_master", {"media_uuid": key}) if key else None
         if row is None:
             raise NotFound("no such media", field="uuid")
-        return rows.media_from(row)
+        return rows.MEDIA.record(row)
 
     def attach_media(self, media_uuid: str, kind: str, owner_uuid: str) -> None:
         if kind not in ATTACHABLE:
             raise Invalid(f"kind must be one of {', '.join(ATTACHABLE)}", field="kind")
         row = {
-            "media_uuid": rows.uuid_text(media_uuid, "media_uuid"),
+            "media_uuid": canonical_uuid(media_uuid, "media_uuid"),
             "attached_kind": kind,
-            "attached_uuid": rows.uuid_text(owner_uuid, "owner_uuid"),
+            "attached_uuid": canonical_uuid(owner_uuid, "owner_uuid"),
         }
         self._write("media_attachments", row)
 
@@ -214,11 +239,11 @@ class TableContent:
 
     # -- insights and device logs -----------------------------------------------------------
     def put_insight(self, insight: Insight) -> None:
-        self._write("insights", rows.insight_row(insight))
+        self._write("insights", rows.INSIGHT.row(insight))
 
     def get_insight(self, name: str) -> Insight | None:
         row = self._read("insights", {"insight_name": name})
-        return rows.insight_from(row) if row else None
+        return rows.INSIGHT.record(row) if row else None
 
     def put_device_log(
         self, device_id: str, ts: datetime, level: str, message: str, extra: dict
@@ -246,16 +271,16 @@ class TableContent:
             yield from (rows.post_from(row, counts.get(row["post_uuid"])) for row in batch)
 
     def all_comments(self) -> Iterator[Comment]:
-        return map(rows.comment_from, self._every("post_comments"))
+        return map(rows.COMMENT.record, self._every("post_comments"))
 
     def all_reactions(self) -> Iterator[Reaction]:
-        return map(rows.reaction_from, self._every("post_reactions"))
+        return map(rows.REACTION.record, self._every("post_reactions"))
 
     def all_shares(self) -> Iterator[Share]:
-        return map(rows.share_from, self._every("share_master"))
+        return map(rows.SHARE.record, self._every("share_master"))
 
     def all_archived_messages(self) -> Iterator[Message]:
-        return map(rows.message_from, self._every("messages_by_uuid"))
+        return map(rows.MESSAGE.record, self._every("messages_by_uuid"))
 
     def all_device_logs(self) -> Iterator[dict]:
         return self._every("device_logs")
