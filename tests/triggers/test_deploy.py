@@ -98,11 +98,11 @@ def test_every_knative_service_runs_a_target_that_exists():
     spec.loader.exec_module(module)
     services = list(yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text()))
     containers = [s["spec"]["template"]["spec"]["containers"][0] for s in services]
-    targets = [c["args"][3] for c in containers if c["command"] == ["functions-framework"]]
+    targets = [env_of(c)["FUNCTION_TARGET"] for c in containers if "command" not in c]
     for target in targets:
         assert callable(getattr(module, target, None)), f"{target} is not in triggers/http/main.py"
     assert {"watch_traffic", "sweep_unarchived", "web_app", "health"} <= set(targets)
-    [stream] = [c for c in containers if c["command"] == ["gunicorn"]]  # the WebSocket gateway
+    [stream] = [c for c in containers if c.get("command") == ["gunicorn"]]  # WebSocket gateway
     assert stream["args"][-1] == "triggers.http.wsgi:app"
 
 
@@ -123,6 +123,10 @@ def test_the_websocket_gateway_is_deployed_for_long_lived_sockets():
     ]
     assert [ref["name"] for ref in rule["backendRefs"]] == ["ts-stream"]
     assert rule["timeouts"] == {"request": "0s"}  # the route does not end a socket
+
+
+def env_of(container: dict) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
 
 
 def test_aws_cron_translation():
@@ -191,3 +195,41 @@ def test_template_passes_cfn_lint():
         [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lambda_handler_runs_a_scheduled_event(tmp_path, monkeypatch):
+    """No EventBridge runs here: this feeds the handler its documented "Scheduled Event"
+    shape (template.yaml's Schedule events) and reads the sweep's work back."""
+    from datetime import UTC, datetime, timedelta
+
+    from shared.records import Message
+    from triggers import aws
+    from triggers.kinds import deployed_context
+
+    monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TOWNSQUARE_FUNCTION", "sweep_unarchived")
+    deployed_context.cache_clear()
+    ctx = deployed_context()
+    now = datetime.now(UTC)
+    missed = Message(
+        uuid="0b8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        sender_uuid="1c8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        to_user="2d8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        to_group=None,
+        text="swept",
+        created_at=now - timedelta(minutes=2),
+    )
+    ctx.live.put_message(missed, 3600)
+    event = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/sweep"],
+        "detail": {},
+    }
+    assert aws.handler(event) == {"handled": 1}
+    assert ctx.content.get_archived_message(missed.uuid).text == "swept"
+    assert aws.handler(event) == {"handled": 0}  # the same tick runs once
+    deployed_context.cache_clear()

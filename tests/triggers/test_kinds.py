@@ -77,8 +77,10 @@ def test_the_renderers_deploy_a_new_kind():
     [service] = files["services.yaml"][:-2]  # then ts-web and ts-stream, the HTTP kind's
     container = service["spec"]["template"]["spec"]["containers"][0]
     assert service["metadata"]["name"] == "ts-toy-tick"
-    assert container["args"][2:4] == ["--target", "toy_tick"]
-    assert container["args"][-2:] == ["--signature-type", "cloudevent"]
+    assert container["env"] == [
+        {"name": "FUNCTION_TARGET", "value": "toy_tick"},
+        {"name": "FUNCTION_SIGNATURE_TYPE", "value": "cloudevent"},
+    ]
     [ticker] = files["ticker.yaml"]
     assert ticker["data"] == {"every": "60", "sink": "ts-toy-tick"}
     template = sam.render(registry)

@@ -66,12 +66,18 @@ def _config() -> dict:
     }
 
 
-def container_args(target: str, signature: str) -> list[str]:
-    """functions-framework's arguments for `target` (the Dockerfile's CMD has the same shape)."""
-    args = ["--source", "triggers/http/main.py", "--target", target, "--port", "8080"]
-    if signature != "http":
-        args += ["--signature-type", signature]
-    return args
+# The image (Dockerfile) runs `functions-framework` with FUNCTION_SOURCE set to the
+# container entry; each Service picks its function by environment, as functions-framework
+# reads it (its --target and --signature-type options' variables).
+SOURCE = "triggers/http/main.py"
+
+
+def function_env(target: str, signature: str) -> list[dict]:
+    """The environment choosing `target` in the image's functions-framework command."""
+    return [
+        {"name": "FUNCTION_TARGET", "value": target},
+        {"name": "FUNCTION_SIGNATURE_TYPE", "value": signature},
+    ]
 
 
 def knative_service(
@@ -86,7 +92,12 @@ def knative_service(
     command: list[str] | None = None,
     args: list[str] | None = None,
 ) -> dict:
-    """A Knative Service running `target` under functions-framework (or `command` `args`)."""
+    """A Knative Service running `target` under the image's functions-framework command
+    (or `command` with `args`)."""
+    if command:
+        chosen: dict = {"command": command, "args": args or []}
+    else:
+        chosen = {"env": function_env(target, signature)}
     return {
         "apiVersion": "serving.knative.dev/v1",
         "kind": "Service",
@@ -114,8 +125,7 @@ def knative_service(
                         {
                             "name": "function",
                             "image": IMAGE,
-                            "command": command or ["functions-framework"],
-                            "args": args or container_args(target, signature),
+                            **chosen,
                             "ports": [{"containerPort": 8080}],
                             "envFrom": [{"configMapRef": {"name": "townsquare-backends"}}],
                         }
