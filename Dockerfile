@@ -3,7 +3,9 @@
 # Knative sets PORT). The MQTT bridge runs `townsquare mqtt bridge`, the WebSocket gateway
 # gunicorn, from the same image. tests/triggers/test_container_command.py runs this CMD with
 # each manifest's environment. Not built here: see the README ("The container image").
-FROM python:3.11-slim
+# BASE: any image with Python 3.11 and pip (the README builds one from a debootstrap rootfs)
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY shared shared

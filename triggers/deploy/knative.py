@@ -3,8 +3,9 @@ own objects (triggers/<kind>/kind.py, `knative()`), in the kinds' order.
 
 config.yaml    the ConfigMap of backend URLs every service reads (TOWNSQUARE_*).
 services.yaml  one Knative Service per function its kinds deploy as one (scale to zero),
-               running functions-framework on triggers/http/main.py: an http target if one
-               of its kinds serves HTTP, else a cloudevent target. The HTTP kind adds
+               running the image's functions-framework on triggers/http/main.py, its
+               function chosen by environment: an http target if one of its kinds serves
+               HTTP, else a cloudevent target. The HTTP kind adds
                `ts-web` (the web app) and `ts-stream` (the WebSocket gateway).
 routes.yaml    (HTTP kind) Gateway API HTTPRoutes, 16 rules at most each.
 eventing.yaml  (event kind) the Broker, its KafkaSource and dead-letter KafkaSink, one
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from functions.registry import Function, Registry
 from shared.settings import PORTS
+from triggers.kinds import functions_of, signature_of
 
 IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
 NAMESPACE = "townsquare"
@@ -39,8 +41,6 @@ def service_ref(function: Function) -> dict:
 
 
 def render(registry: Registry) -> dict[str, list[dict]]:
-    from triggers.kinds import functions_of, signature_of
-
     functions = sorted(registry.functions.values(), key=lambda f: f.short_name)
     files = {
         "config.yaml": [_config()],
