@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup dev test test-fast test-browser browser-deps node-deps lint stack-up stack-down render
+.PHONY: setup dev test test-fast test-browser browser-deps node-deps lint stack-up stack-down render image
 
 setup: $(VENV)/.installed
 
@@ -45,3 +45,20 @@ stack-down: setup
 
 render: setup         ## regenerate knative/ and template.yaml from the registry
 	$(BIN)/townsquare render
+
+# The container image without a registry: a Debian bookworm rootfs (debootstrap, with its
+# Python 3.11) becomes the base image, then buildah builds the Dockerfile on it. The host's
+# CA bundle goes into the base, so pip in the build trusts what the host trusts.
+IMAGE_STORE ?= /var/tmp/townsquare-image
+BUILDAH := buildah --root $(IMAGE_STORE)/storage --runroot $(IMAGE_STORE)/run --storage-driver vfs
+image:                ## build localhost/townsquare:dev with buildah (no registry needed; several minutes)
+	command -v buildah debootstrap >/dev/null || (apt-get update -q && apt-get install -y -q buildah debootstrap)
+	test -x $(IMAGE_STORE)/rootfs/usr/bin/python3 || debootstrap --variant=minbase \
+	    --include=python3,python3-pip,python3-venv bookworm $(IMAGE_STORE)/rootfs http://deb.debian.org/debian
+	ln -sf pip3 $(IMAGE_STORE)/rootfs/usr/bin/pip
+	cp /etc/ssl/certs/ca-certificates.crt $(IMAGE_STORE)/rootfs/etc/ssl/certs/ca-certificates.crt
+	ctr=$$($(BUILDAH) from scratch) && $(BUILDAH) copy $$ctr $(IMAGE_STORE)/rootfs / >/dev/null && \
+	    $(BUILDAH) config --env PIP_BREAK_SYSTEM_PACKAGES=1 --env PATH=/usr/local/bin:/usr/bin:/bin $$ctr && \
+	    $(BUILDAH) commit -q --rm $$ctr localhost/debian-python:bookworm
+	$(BUILDAH) bud --isolation chroot --build-arg BASE=localhost/debian-python:bookworm \
+	    -t localhost/townsquare:dev -f Dockerfile .

@@ -13,7 +13,9 @@ from pathlib import Path
 import yaml
 
 from functions.registry import EventTrigger, MqttTrigger, Route, load
+from triggers.cron import kind as cron_kind
 from triggers.deploy import knative, rendered, sam
+from triggers.mqtt import kind as mqtt_kind
 
 ROOT = Path(__file__).parents[2]
 MAIN = ROOT / "triggers" / "http" / "main.py"
@@ -75,7 +77,7 @@ def test_every_mqtt_function_is_deployed_on_both_targets():
     for function in mqtt:
         events = template[sam.logical_id(function)]["Properties"]["Events"].values()
         rules = [e["Properties"]["Sql"] for e in events if e["Type"] == "IoTRule"]
-        assert rules == [sam.iot_sql(t.topic) for t in function.of_kind(MqttTrigger)]
+        assert rules == [mqtt_kind.iot_sql(t.topic) for t in function.of_kind(MqttTrigger)]
 
 
 def test_every_httproute_keeps_to_the_gateway_apis_limits():
@@ -95,28 +97,52 @@ def test_every_knative_service_runs_a_target_that_exists():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     services = list(yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text()))
-    for service in services:
-        args = service["spec"]["template"]["spec"]["containers"][0]["args"]
-        target = args[args.index("--target") + 1]
+    containers = [s["spec"]["template"]["spec"]["containers"][0] for s in services]
+    targets = [env_of(c)["FUNCTION_TARGET"] for c in containers if "command" not in c]
+    for target in targets:
         assert callable(getattr(module, target, None)), f"{target} is not in triggers/http/main.py"
-    assert {"watch_traffic", "sweep_unarchived"} <= {
-        s["spec"]["template"]["spec"]["containers"][0]["args"][3] for s in services
-    }
+    assert {"watch_traffic", "sweep_unarchived", "web_app", "health"} <= set(targets)
+    [stream] = [c for c in containers if c.get("command") == ["gunicorn"]]  # WebSocket gateway
+    assert stream["args"][-1] == "triggers.http.wsgi:app"
+
+
+def test_the_websocket_gateway_is_deployed_for_long_lived_sockets():
+    services = yaml.safe_load_all((ROOT / "knative" / "services.yaml").read_text())
+    [stream] = [s for s in services if s["metadata"]["name"] == "ts-stream"]
+    template = stream["spec"]["template"]
+    annotations = template["metadata"]["annotations"]
+    assert int(annotations["autoscaling.knative.dev/min-scale"]) >= 1  # never scaled to zero
+    assert annotations["autoscaling.knative.dev/target-burst-capacity"] == "0"  # no activator
+    assert template["spec"]["timeoutSeconds"] == 600  # Knative's default maximum
+    routes = yaml.safe_load_all((ROOT / "knative" / "routes.yaml").read_text())
+    [rule] = [
+        rule
+        for route in routes
+        for rule in route["spec"]["rules"]
+        if rule["matches"][0]["path"]["value"] == "/api/v1/stream"
+    ]
+    assert [ref["name"] for ref in rule["backendRefs"]] == ["ts-stream"]
+    assert rule["timeouts"] == {"request": "0s"}  # the route does not end a socket
+
+
+def env_of(container: dict) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
 
 
 def test_aws_cron_translation():
-    assert sam.aws_cron("*/5 * * * *") == "cron(*/5 * * * ? *)"
-    assert sam.aws_cron("0 3 * * 1") == "cron(0 3 ? * 2 *)"
+    assert cron_kind.aws_cron("*/5 * * * *") == "cron(*/5 * * * ? *)"
+    assert cron_kind.aws_cron("0 3 * * 1") == "cron(0 3 ? * 2 *)"
 
 
 def test_lambda_handler_serves_an_api_gateway_event(tmp_path, monkeypatch):
     """No Lambda runtime can run here: this feeds the handler the API Gateway proxy event
     shape (a documented JSON format) and checks the answer shape Lambda expects."""
     from triggers import aws
+    from triggers.kinds import deployed_context
 
     monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TOWNSQUARE_FUNCTION", "signup")
-    aws._target.cache_clear()
+    deployed_context.cache_clear()
     body = json.dumps({"email": "lambda@example.org", "name": "Lam", "password": "long enough pw"})
     event = {
         "httpMethod": "POST",
@@ -129,7 +155,7 @@ def test_lambda_handler_serves_an_api_gateway_event(tmp_path, monkeypatch):
     answer = aws.handler(event)
     assert answer["statusCode"] == 201
     assert json.loads(base64.b64decode(answer["body"]))["user"]["email"] == "lambda@example.org"
-    aws._target.cache_clear()
+    deployed_context.cache_clear()
 
 
 def test_lambda_handler_runs_an_iot_rule_event(tmp_path, monkeypatch):
@@ -148,11 +174,11 @@ def test_lambda_handler_runs_an_iot_rule_event(tmp_path, monkeypatch):
     services = bootstrap(Settings())
     letters = BusLog(services, DEAD_LETTER)
     topic = "townsquare/devices/d-1/logs"
-    event = {"level": "warning", "message": "fan slow", sam.MQTT_TOPIC: topic}
+    event = {"level": "warning", "message": "fan slow", mqtt_kind.MQTT_TOPIC: topic}
     assert aws.handler(event) == {"handled": 1}
     [stored] = services.content.device_logs("d-1", since=None, limit=10)
     assert stored["message"] == "fan slow"
-    rejected = {"level": "warning", sam.MQTT_TOPIC: topic, "token": "secret-t0k"}
+    rejected = {"level": "warning", mqtt_kind.MQTT_TOPIC: topic, "token": "secret-t0k"}
     assert aws.handler(rejected) == {"handled": 0}  # no message: dead-lettered, not raised
     [letter] = letters.events("townsquare.dead_letter", topic)
     assert "message" in letter.data["reason"]
@@ -169,3 +195,41 @@ def test_template_passes_cfn_lint():
         [str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lambda_handler_runs_a_scheduled_event(tmp_path, monkeypatch):
+    """No EventBridge runs here: this feeds the handler its documented "Scheduled Event"
+    shape (template.yaml's Schedule events) and reads the sweep's work back."""
+    from datetime import UTC, datetime, timedelta
+
+    from shared.records import Message
+    from triggers import aws
+    from triggers.kinds import deployed_context
+
+    monkeypatch.setenv("TOWNSQUARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TOWNSQUARE_FUNCTION", "sweep_unarchived")
+    deployed_context.cache_clear()
+    ctx = deployed_context()
+    now = datetime.now(UTC)
+    missed = Message(
+        uuid="0b8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        sender_uuid="1c8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        to_user="2d8f4c1e-9a5d-4d0c-8f7e-2b1a3c4d5e6f",
+        to_group=None,
+        text="swept",
+        created_at=now - timedelta(minutes=2),
+    )
+    ctx.live.put_message(missed, 3600)
+    event = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/sweep"],
+        "detail": {},
+    }
+    assert aws.handler(event) == {"handled": 1}
+    assert ctx.content.get_archived_message(missed.uuid).text == "swept"
+    assert aws.handler(event) == {"handled": 0}  # the same tick runs once
+    deployed_context.cache_clear()

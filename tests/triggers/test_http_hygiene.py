@@ -37,9 +37,7 @@ def signup(api, password, name="Ada", email=None):
     return api.post("/auth/signup", json={"email": email, "name": name, "password": password})
 
 
-@pytest.mark.parametrize(
-    "weak", ["aaaaaaaa", "password1", "12345678", "qwertyuiop", "<email>"]
-)
+@pytest.mark.parametrize("weak", ["aaaaaaaa", "password1", "12345678", "qwertyuiop", "<email>"])
 def test_common_or_guessable_passwords_are_refused(api, weak):
     email = f"ada.{uuid.uuid4().hex[:8]}@example.org"
     body = error(signup(api, email if weak == "<email>" else weak, email=email), 400, "password")

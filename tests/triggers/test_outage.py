@@ -21,11 +21,15 @@ def dead_port() -> int:
 
 
 def test_a_down_backend_is_503_with_retry_after_and_health_names_it(tmp_path):
-    settings = Settings(data_dir=tmp_path, live_url=f"redis://127.0.0.1:{dead_port()}/0", _env_file=None)
+    settings = Settings(
+        data_dir=tmp_path, live_url=f"redis://127.0.0.1:{dead_port()}/0", _env_file=None
+    )
     services = Services(settings)
     api = Api(create_app(services).test_client(), EventDispatcher(services, load()))
     # sign-in limits live in the live store: without it, sign-ins wait rather than go unlimited
-    signup = api.post("/auth/signup", json={"email": "a@example.org", "name": "A", "password": "long enough pw"})
+    signup = api.post(
+        "/auth/signup", json={"email": "a@example.org", "name": "A", "password": "long enough pw"}
+    )
     down = api.post("/auth/login", json={"email": "a@example.org", "password": "long enough pw"})
     for answer in (signup, down):
         assert answer.status_code == 503 and answer.headers["Retry-After"]

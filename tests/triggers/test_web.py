@@ -114,12 +114,8 @@ def test_the_web_app_deploys_as_its_own_lambda(monkeypatch, path, status, conten
     from triggers import aws
 
     monkeypatch.setenv("TOWNSQUARE_FUNCTION", "web_app")
-    aws._target.cache_clear()
     event = {"httpMethod": "GET", "path": path, "headers": {}, "body": None}
-    try:
-        answer = aws.handler(event)
-    finally:
-        aws._target.cache_clear()
+    answer = aws.handler(event)
     assert answer["statusCode"] == status
     if content_type:
         assert answer["headers"]["Content-Type"].startswith(content_type)

@@ -1,18 +1,15 @@
 """The AWS SAM template (template.yaml) from the registry: one AWS::Serverless::Function per
 function, all on the one handler `triggers.aws.handler`, told which function it is by
-TOWNSQUARE_FUNCTION. HTTP routes become Api events, event subscriptions a self-managed Kafka
-event source filtered on the CloudEvent type, schedules Schedule events (AWS cron syntax),
-MQTT topic filters IoTRule events (an AWS IoT topic rule and its Lambda permission; the rule
-adds the topic to the JSON payload as `mqtt_topic`, triggers/aws.py takes it back out).
-`WebFunction` serves the web app's files (GET / and /assets/…, target web_app).
+TOWNSQUARE_FUNCTION. Each trigger kind gives its functions' events (triggers/<kind>/kind.py,
+`sam_events()`): HTTP routes Api events, event subscriptions a self-managed Kafka event
+source filtered on the CloudEvent type, schedules Schedule events (AWS cron syntax), MQTT
+topic filters IoTRule events. `WebFunction` serves the web app's files (GET / and
+/assets/…, target web_app).
 """
 
 from __future__ import annotations
 
-import json
-import re
-
-from functions.registry import EventTrigger, Function, MqttTrigger, Registry, Route, Schedule
+from functions.registry import Function, Registry
 from shared.settings import PORTS
 
 
@@ -44,18 +41,22 @@ def render(registry: Registry) -> dict:
                 },
             }
         },
-        "Resources": {logical_id(f): _function(f) for f in functions if _events(f)}
+        "Resources": {
+            logical_id(f): _function(f, events)
+            for f in functions
+            if (events := _events(registry, f))
+        }
         | {"WebFunction": _web_function()},
     }
 
 
-def _function(function: Function) -> dict:
+def _function(function: Function, events: dict) -> dict:
     return {
         "Type": "AWS::Serverless::Function",
         "Properties": {
             "Description": function.doc.split("\n")[0] or function.name,
             "Environment": {"Variables": {"TOWNSQUARE_FUNCTION": function.short_name}},
-            "Events": _events(function),
+            "Events": events,
         },
     }
 
@@ -75,55 +76,9 @@ def _web_function() -> dict:
     }
 
 
-def _events(function: Function) -> dict:
+def _events(registry: Registry, function: Function) -> dict:
     events: dict[str, dict] = {}
-    for index, route in enumerate(function.of_kind(Route)):
-        path = "/api/v1" + route.path
-        events[f"Http{index}"] = {
-            "Type": "Api",
-            "Properties": {"Path": path, "Method": route.method.lower()},
-        }
-    types = [t.type for t in function.of_kind(EventTrigger)]
-    if types:
-        events["Events"] = {
-            "Type": "SelfManagedKafka",
-            "Properties": {
-                "KafkaBootstrapServers": [{"Ref": "KafkaBootstrapServers"}],
-                "Topics": ["townsquare.events"],
-                "ConsumerGroupId": f"townsquare.fn.{function.name}",
-                "StartingPosition": "TRIM_HORIZON",
-                "FilterCriteria": {
-                    "Filters": [{"Pattern": json.dumps({"value": {"type": [t]}})} for t in types]
-                },
-            },
-        }
-    for index, schedule in enumerate(function.of_kind(Schedule)):
-        events[f"Schedule{index}"] = {
-            "Type": "Schedule",
-            "Properties": {"Schedule": aws_cron(schedule.cron)},
-        }
-    for index, trigger in enumerate(function.of_kind(MqttTrigger)):
-        events[f"Mqtt{index}"] = {
-            "Type": "IoTRule",
-            "Properties": {"Sql": iot_sql(trigger.topic), "AwsIotSqlVersion": "2016-03-23"},
-        }
+    for kind in registry.kinds:
+        if function.of_kind(kind.record):
+            events |= kind.sam_events(function)
     return events
-
-
-MQTT_TOPIC = "mqtt_topic"  # the field an IoT rule adds to the payload: the message's topic
-
-
-def iot_sql(topic_filter: str) -> str:
-    """An IoT rule's SQL for an MQTT topic filter (AWS IoT takes the same + and # wildcards)."""
-    return f"SELECT *, topic() AS {MQTT_TOPIC} FROM '{topic_filter}'"
-
-
-def aws_cron(cron: str) -> str:
-    """Five-field crontab → AWS's six-field cron(), which wants `?` in one of the day fields."""
-    minute, hour, day, month, weekday = cron.split()
-    if weekday == "*":
-        weekday = "?"
-    elif day == "*":
-        day = "?"
-    weekday = re.sub(r"\b([0-6])\b", lambda m: str(int(m.group(1)) + 1), weekday)  # AWS: 1=Sunday
-    return f"cron({minute} {hour} {day} {month} {weekday} *)"

@@ -12,6 +12,7 @@ from functions.registry import Registry
 from shared.ports import Accounts
 from shared.records import Service
 from triggers.deploy import knative
+from triggers.kinds import signature_of
 
 SERVICE_NAMESPACE = uuid.UUID("5b0cf2d4-1c55-4f43-9a0e-7c3f3a3d8e21")
 
@@ -19,7 +20,7 @@ SERVICE_NAMESPACE = uuid.UUID("5b0cf2d4-1c55-4f43-9a0e-7c3f3a3d8e21")
 def service_groups(registry: Registry, *, pods: int = 0) -> list[Service]:
     services = []
     for function in sorted(registry.functions.values(), key=lambda f: f.name):
-        scaled = knative.deployed_as_service(function)
+        scaled = signature_of(registry, function) is not None
         services.append(
             Service(
                 service_uuid=str(uuid.uuid5(SERVICE_NAMESPACE, function.name)),

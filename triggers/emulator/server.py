@@ -19,7 +19,6 @@ from triggers.cron import CronTrigger
 from triggers.deploy.services import register_services
 from triggers.http import create_app
 from triggers.kafka import EventDispatcher
-from triggers.mqtt import MqttBridge
 from triggers.mqtt.accounts import ACCOUNTS_FILE, AccountBook
 from triggers.mqtt.broker import EmbeddedBroker
 from triggers.mqtt.policy import FUNCTIONS
@@ -49,7 +48,8 @@ class Emulator:
         self.dispatcher = EventDispatcher(self.services, self.registry)
         self.cron = CronTrigger(self.services, self.registry)
         self.broker: EmbeddedBroker | None = None
-        self.mqtt: MqttBridge | None = None
+        self.mqtt = None  # the MQTT kind's bridge, once started
+        self.stoppers: list = []  # what each trigger kind returned from start()
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.http = None
@@ -61,10 +61,8 @@ class Emulator:
             self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
         )
         self.port = self.http.server_port
-        self._thread("events", lambda: self.dispatcher.run_forever(self.stop))
-        self.mqtt = MqttBridge(self.services, self.registry, self.mqtt_url)
-        self.mqtt.start()
-        self.cron.start()
+        # every trigger kind starts its own runner (triggers/<kind>/kind.py, `start()`)
+        self.stoppers = [kind.start(self) for kind in self.registry.kinds]
         self._thread("http", self.http.serve_forever)
 
     @property
@@ -88,9 +86,8 @@ class Emulator:
         self.stop.set()
         if self.http is not None:
             self.http.shutdown()
-        self.cron.stop()
-        if self.mqtt is not None:
-            self.mqtt.stop()
+        for stop in self.stoppers:
+            stop()
         if self.broker is not None:
             self.broker.stop()
         for thread in self.threads:
