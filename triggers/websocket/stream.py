@@ -2,8 +2,11 @@
 
 - Auth: the bearer token (header, or ?token= for browsers), checked before the upgrade,
   so a bad token is a plain 401; the Origin must be allowed (Settings.allowed_origins).
-- Push: the socket subscribes to the live store's `user:<uuid>` channel, which every
-  gateway process publishes to, so any process's sockets get any process's messages.
+- Push: the socket subscribes to the live store's `user:<uuid>` channel and the
+  `group:<uuid>` channel of each group the caller is in, which every gateway process
+  publishes to, so any process's sockets get any process's messages. A `group.joined` /
+  `group.left` on the user channel renews the subscription (the new one is open before the
+  old one closes, and pushes are de-duplicated, so nothing is missed).
 - Send: {"type": "message.send", "data": {...}} goes through send_message, exactly as
   POST /messages; the answer is {"type": "message.sent"} or {"type": "error"}.
 - Resume: ?since=<message uuid> first replays the caller's inbox after that message,
@@ -24,6 +27,7 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
+from functions.groups.announce import JOINED, LEFT
 from functions.messages import send_from
 from functions.messages.replay import missed
 from shared import channels
@@ -75,10 +79,7 @@ class Session:
         self.open.set()
 
     def run(self, since: str | None) -> None:
-        names = [channels.user(self.me.uuid), channels.session(self.ctx.token_hash or "")]
-        if self.me.is_operator:
-            names.append(channels.OPERATORS)  # anomaly.detected flags
-        subscription = self.ctx.live.subscribe(names)
+        subscription = self._subscribe()
         pusher = threading.Thread(target=self._push, args=(subscription,), daemon=True)
         try:
             self._replay(since)
@@ -90,6 +91,13 @@ class Session:
                 pusher.join(timeout=2.0)  # the pusher owns the subscription and closes it
             else:
                 subscription.close()
+
+    def _subscribe(self):
+        names = [channels.user(self.me.uuid), channels.session(self.ctx.token_hash or "")]
+        names += [channels.group(g.uuid) for g in self.ctx.accounts.groups_of(self.me.uuid)]
+        if self.me.is_operator:
+            names.append(channels.OPERATORS)  # anomaly.detected flags
+        return self.ctx.live.subscribe(names)
 
     def _replay(self, since: str | None) -> None:
         if not since:
@@ -116,6 +124,10 @@ class Session:
             while self.open.is_set():
                 try:
                     item = subscription.get(timeout=0.5)
+                    if item is not None and item[1].get("type") in (JOINED, LEFT):
+                        renewed = self._subscribe()
+                        subscription.close()
+                        subscription = renewed
                 except TownsquareError:  # the live store went away: reconnect with since=
                     self._close("live store unavailable; reconnect with ?since=")
                     return
