@@ -1,8 +1,8 @@
 """GET /feed: one page of the caller's timeline, built by merging per-source pages.
 
-Each source (one author, one group) is read newest first from `before`, keeping only
-visible posts, until it has given limit+1 of them or runs dry; the merge of those
-is exact, so `next` is an honest cursor. A source that gives up early (too many
+Each source (the caller, one group, everyone the caller follows merged in one read) is
+read newest first from `before`, keeping only visible posts, until it has given limit+1
+of them or runs dry; the merge of those is exact, so `next` is an honest cursor. A source that gives up early (too many
 hidden posts in a row) sets a floor: the page stops there and `next` resumes there,
 so nothing below it is skipped. A post reached through several sources
 keeps the strongest reason: own, then group, then followed.
@@ -104,11 +104,11 @@ def _sources(ctx: Context, groups: list[Group], following: list[str]) -> list[tu
     def by_group(uuid: str) -> Fetch:
         return lambda before, limit: content.posts_by_group(uuid, before=before, limit=limit)
 
-    return [
-        ("own", by_author(me)),
-        *(("group", by_group(group.uuid)) for group in groups),
-        *(("followed", by_author(uuid)) for uuid in following),
-    ]
+    def by_authors(uuids: list[str]) -> Fetch:
+        return lambda before, limit: content.posts_by_authors(uuids, before=before, limit=limit)
+
+    followed = [("followed", by_authors(following))] if following else []
+    return [("own", by_author(me)), *(("group", by_group(g.uuid)) for g in groups), *followed]
 
 
 def _visible(
