@@ -255,6 +255,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     parser.add_argument("--feed-concurrency", default="1,8,32")
     parser.add_argument("--send-concurrency", type=int, default=8)
+    parser.add_argument("--only", choices=["sends", "feed"], help="measure only this")
     return parser.parse_args(argv)
 
 
@@ -276,9 +277,11 @@ def run(args: argparse.Namespace) -> dict:
                 return spread(runs)
 
             c = args.send_concurrency
-            result["sends"] = {f"c{c}": measure(sends(senders), c, tokens)}
-            result["feed"], result["health"] = {}, {}
-            for c in [int(x) for x in args.feed_concurrency.split(",")]:
+            result["sends"], result["feed"], result["health"] = {}, {}, {}
+            if args.only != "feed":
+                result["sends"][f"c{c}"] = measure(sends(senders), c, tokens)
+            feed_concurrency = [] if args.only == "sends" else args.feed_concurrency.split(",")
+            for c in [int(x) for x in feed_concurrency]:
                 result["health"][f"c{c}"] = measure(get("/health"), c, reader)
                 result["feed"][f"c{c}"] = measure(get("/feed"), c, reader)
                 result["feed"][f"c{c}"]["of_health"] = (
