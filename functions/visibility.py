@@ -8,6 +8,9 @@ Search documents carry the same rules as visibility tokens (records.SearchDoc).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+
 from shared.context import Context
 from shared.errors import Forbidden, NotFound
 from shared.records import Group, Message, Post
@@ -24,12 +27,38 @@ def group_is_visible(group: Group, ctx: Context) -> bool:
 
 
 def can_see_post(post: Post, ctx: Context) -> bool:
+    return post_filter(ctx)(post)
+
+
+def post_filter(
+    ctx: Context, *, following: Iterable[str] = (), groups: Iterable[Group] = ()
+) -> Callable[[Post], bool]:
+    """can_see_post for many posts of one request: each group and each author is looked up
+    once, when a post first needs it, and not at all when the caller already read them in
+    this request (`following`: whom the caller follows; `groups`: the caller's groups, as
+    accounts.groups_of gives them). Nothing outlives the request."""
     viewer = ctx.caller.uuid if ctx.caller else None
-    if post.scope == "group":
-        return _group_allows(post.group_uuid, ctx)
-    if post.scope == "public" or viewer == post.author_uuid:
-        return True
-    return viewer is not None and ctx.graph.is_following(viewer, post.author_uuid)
+    followed = set(following)
+    mine = {group.uuid for group in groups if group.is_active}
+
+    @functools.cache
+    def group_allows(group_uuid: str | None) -> bool:
+        return group_uuid in mine or _group_allows(group_uuid, ctx)
+
+    @functools.cache
+    def follows(author_uuid: str) -> bool:
+        if author_uuid in followed:
+            return True
+        return viewer is not None and ctx.graph.is_following(viewer, author_uuid)
+
+    def can_see(post: Post) -> bool:
+        if post.scope == "group":
+            return group_allows(post.group_uuid)
+        if post.scope == "public" or viewer == post.author_uuid:
+            return True
+        return follows(post.author_uuid)
+
+    return can_see
 
 
 def unseen(what: str) -> NotFound:

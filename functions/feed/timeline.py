@@ -1,8 +1,8 @@
 """GET /feed: one page of the caller's timeline, built by merging per-source pages.
 
-Each source (one author, one group) is read newest first from `before`, keeping only
-visible posts, until it has given limit+1 of them or runs dry; the merge of those
-is exact, so `next` is an honest cursor. A source that gives up early (too many
+Each source (the caller, one group, everyone the caller follows merged in one read) is
+read newest first from `before`, keeping only visible posts, until it has given limit+1
+of them or runs dry; the merge of those is exact, so `next` is an honest cursor. A source that gives up early (too many
 hidden posts in a row) sets a floor: the page stops there and `next` resumes there,
 so nothing below it is skipped. A post reached through several sources
 keeps the strongest reason: own, then group, then followed.
@@ -17,7 +17,7 @@ from datetime import datetime
 from functions.feed.ranking import AFFINITY_LOOKED_AT, ranked
 from functions.http import Page, Request, page
 from functions.registry import app
-from functions.visibility import can_see_post
+from functions.visibility import post_filter
 from shared.context import Context
 from shared.records import Group, Post, iso
 
@@ -64,8 +64,10 @@ def read_feed(req: Request, ctx: Context) -> dict:
     floors: list[datetime] = []
     groups = ctx.accounts.groups_of(ctx.me.uuid)
     names = {group.uuid: group.name for group in groups}
-    for reason, fetch in _sources(ctx, groups):
-        posts, floor = _visible(fetch, query.before_time, query.limit + 1, ctx)
+    following = [uuid for uuid in ctx.graph.following(ctx.me.uuid) if uuid != ctx.me.uuid]
+    visible = post_filter(ctx, following=following, groups=groups)
+    for reason, fetch in _sources(ctx, groups, following):
+        posts, floor = _visible(fetch, query.before_time, query.limit + 1, visible)
         floors += [floor] if floor else []
         for post in posts:
             item = FeedItem(post, reason, names.get(post.group_uuid or ""))
@@ -92,7 +94,7 @@ def _with_author_names(items: list[FeedItem], ctx: Context) -> list[FeedItem]:
     return [replace(item, author_name=names.get(item.post.author_uuid)) for item in items]
 
 
-def _sources(ctx: Context, groups: list[Group]) -> list[tuple[str, Fetch]]:
+def _sources(ctx: Context, groups: list[Group], following: list[str]) -> list[tuple[str, Fetch]]:
     me = ctx.me.uuid
     content = ctx.content
 
@@ -102,22 +104,22 @@ def _sources(ctx: Context, groups: list[Group]) -> list[tuple[str, Fetch]]:
     def by_group(uuid: str) -> Fetch:
         return lambda before, limit: content.posts_by_group(uuid, before=before, limit=limit)
 
-    return [
-        ("own", by_author(me)),
-        *(("group", by_group(group.uuid)) for group in groups),
-        *(("followed", by_author(uuid)) for uuid in ctx.graph.following(me) if uuid != me),
-    ]
+    def by_authors(uuids: list[str]) -> Fetch:
+        return lambda before, limit: content.posts_by_authors(uuids, before=before, limit=limit)
+
+    followed = [("followed", by_authors(following))] if following else []
+    return [("own", by_author(me)), *(("group", by_group(g.uuid)) for g in groups), *followed]
 
 
 def _visible(
-    fetch: Fetch, before: datetime | None, want: int, ctx: Context
+    fetch: Fetch, before: datetime | None, want: int, visible: Callable[[Post], bool]
 ) -> tuple[list[Post], datetime | None]:
     """Up to `want` visible posts from one source, newest first, and the floor where it
     gave up reading (None when it found enough or ran dry)."""
     found: list[Post] = []
     for _ in range(MAX_READS_PER_SOURCE):
         batch = fetch(before, want)
-        found += [post for post in batch if can_see_post(post, ctx)]
+        found += [post for post in batch if visible(post)]
         if len(found) >= want or len(batch) < want:
             return found[:want], None
         before = batch[-1].created_at

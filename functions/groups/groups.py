@@ -11,6 +11,7 @@ from functions.visibility import group_tokens
 from shared.context import Context
 from shared.records import Group, SearchDoc, new_uuid
 
+from .announce import JOINED, LEFT, announce
 from .rules import require_admin, visible_group
 
 
@@ -37,6 +38,7 @@ def create_group(req: Request, ctx: Context) -> dict:
     group = ctx.accounts.create_group(group, me)
     ctx.emit("group.created", group.uuid, group.as_json())
     ctx.emit("group.member_joined", group.uuid, {"group": group.uuid, "user": me.uuid})
+    announce(ctx, JOINED, group.uuid, [me.uuid])
     return {"group": group.as_json()}
 
 
@@ -49,8 +51,10 @@ def get_group(req: Request, ctx: Context) -> dict:
 def delete_group(req: Request, ctx: Context) -> None:
     group = visible_group(req.params["uuid"], ctx)
     require_admin(group, ctx, "delete it")
+    members = [m.user_uuid for m in ctx.accounts.members(group.uuid)]
     ctx.accounts.delete_group(group.uuid, ctx.clock())
     ctx.emit("group.deleted", group.uuid, {"group": group.uuid, "by": ctx.me.uuid})
+    announce(ctx, LEFT, group.uuid, members)
 
 
 @app.on_event("group.created")

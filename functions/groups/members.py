@@ -13,6 +13,7 @@ from functions.users.subjects import uuid_in
 from shared.context import Context
 from shared.errors import Conflict, NotFound
 
+from .announce import JOINED, LEFT, announce
 from .rules import keep_an_admin, member, require_admin, visible_group
 
 
@@ -52,6 +53,7 @@ def add_group_member(req: Request, ctx: Context) -> dict:
         raise NotFound("no such user", field="user_uuid") from None
     membership = ctx.accounts.add_member(group.uuid, user, is_admin=False, when=ctx.clock())
     ctx.emit("group.member_joined", group.uuid, {"group": group.uuid, "user": user.uuid})
+    announce(ctx, JOINED, group.uuid, [user.uuid])
     return {"member": membership.as_json()}
 
 
@@ -85,6 +87,7 @@ def remove_group_member(req: Request, ctx: Context) -> None:
     keep_an_admin(group, target, ctx)
     ctx.accounts.remove_member(group.uuid, target.user_uuid, ctx.clock())
     ctx.emit("group.member_left", group.uuid, {"group": group.uuid, "user": target.user_uuid})
+    announce(ctx, LEFT, group.uuid, [target.user_uuid])
 
 
 @app.on_event("group.member_joined")

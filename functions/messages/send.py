@@ -3,7 +3,11 @@
 HTTP, MQTT and WebSocket all call it, so chat behaves the same everywhere:
 check everything → claim the client_id → store live → attach media → emit
 `message.created` (keyed by conversation, so a conversation stays ordered on the bus)
-→ push to every recipient's `user:<uuid>` channel.
+→ publish it live. The send costs the same whatever the audience: a direct message is
+indexed in both people's inboxes and published on both `user:` channels; a group message
+is stored once and published once, on the group's channel, where each stream process
+delivers it to its own sockets of members (membership changes reach the streams as
+`group.joined` / `group.left` on the person's channel, see functions/groups/announce.py).
 
 Idempotency: (sender, client_id) is claimed atomically in live before anything is
 stored, so a repeat never stores a second message; it returns the message the first
@@ -63,11 +67,15 @@ def send_message(
     return message
 
 
-def recipients(ctx: Context, message: Message) -> list[str]:
-    """Everyone a message is pushed to: both people of a direct chat (the sender's other
-    devices too), or every active member of the group."""
+def live_channels(message: Message) -> list[str]:
+    """Where a message is published: the group's channel, or both people's channels of a
+    direct chat (the sender's other devices too)."""
     if message.to_group:
-        return sorted({m.user_uuid for m in ctx.accounts.members(message.to_group)})
+        return [channels.group(message.to_group)]
+    return [channels.user(uuid) for uuid in _direct_pair(message)]
+
+
+def _direct_pair(message: Message) -> list[str]:
     return sorted({message.sender_uuid, message.to_user or message.sender_uuid})
 
 
@@ -168,11 +176,11 @@ def _await_message(ctx: Context, uuid: str) -> Message | None:
 
 
 def _store_and_announce(ctx: Context, message: Message) -> None:
-    audience = recipients(ctx, message)
-    ctx.live.put_message(message, ctx.settings.message_ttl, inboxes=audience)
+    inboxes = () if message.to_group else _direct_pair(message)
+    ctx.live.put_message(message, ctx.settings.message_ttl, inboxes=inboxes)
     for media_uuid in message.media:
         ctx.content.attach_media(media_uuid, "message", message.uuid)
     body = message.as_json()
     ctx.emit("message.created", message.uuid, body, key=message.conversation)
-    for user_uuid in audience:
-        ctx.live.publish(channels.user(user_uuid), {"type": "message.created", "data": body})
+    for channel in live_channels(message):
+        ctx.live.publish(channel, {"type": "message.created", "data": body})

@@ -24,6 +24,12 @@ class Content(Protocol):
     def posts_by_author(
         self, author_uuid: str, *, before: datetime | None, limit: int
     ) -> list[Post]: ...
+    def posts_by_authors(
+        self, author_uuids: list[str], *, before: datetime | None, limit: int
+    ) -> list[Post]:
+        """The newest `limit` posts by any of these authors, as posts_by_author would list
+        them merged (newest first, then by uuid)."""
+
     def posts_by_group(
         self, group_uuid: str, *, before: datetime | None, limit: int
     ) -> list[Post]: ...

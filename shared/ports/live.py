@@ -50,6 +50,12 @@ class Live(Protocol):
     ) -> list[Message]:
         """Newest first; only those not yet expired."""
 
+    def live_messages_after(
+        self, conversation: str, *, after: datetime, limit: int
+    ) -> list[Message]:
+        """The conversation's messages created strictly after `after`, oldest first; only
+        those not yet expired (what a resuming stream replays of a group)."""
+
     def inbox(self, user_uuid: str, *, after: datetime, limit: int) -> list[Message]:
         """Messages in the user's inbox created strictly after `after`, oldest first."""
 

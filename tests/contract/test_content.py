@@ -117,6 +117,27 @@ def test_an_authors_posts_come_newest_first_and_page_by_before(content):
     assert content.posts_by_author(unique(), before=None, limit=10) == []
 
 
+def test_several_authors_posts_merge_newest_first_and_page_by_before(content):
+    ada, bob, cy = unique(), unique(), unique()
+    posts = [make_post(author=a, seconds=s) for a, s in ((ada, 5), (bob, 4), (ada, 3), (bob, 1))]
+    posts += [make_post(author=ada, seconds=2, uuid=u) for u in sorted([unique(), unique()])]
+    posts.append(make_post(author=cy, seconds=6))  # not asked for
+    for post in posts:
+        content.put_post(post)
+    content.add_comment(comment_on(posts[0], 7))
+    newest_first = [p.uuid for p in posts[:4]]
+    newest_first.insert(3, posts[4].uuid)  # same millisecond: by uuid
+    newest_first.insert(4, posts[5].uuid)
+
+    first = content.posts_by_authors([ada, bob, ada], before=None, limit=3)
+    rest = content.posts_by_authors([bob, ada], before=first[-1].created_at, limit=10)
+    assert [p.uuid for p in first + rest] == newest_first
+    assert first[0].comment_count == 1
+    assert content.posts_by_authors([ada, bob], before=ms(at(1)), limit=10) == []
+    assert content.posts_by_authors([], before=None, limit=10) == []
+    assert content.posts_by_authors([unique(), "not a uuid"], before=None, limit=10) == []
+
+
 def test_a_groups_posts_are_its_own_newest_first(content):
     group, author = unique(), unique()
     older = make_post(author=author, group=group, seconds=1)

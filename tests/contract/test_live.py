@@ -161,6 +161,21 @@ def test_inbox_replays_a_users_messages_after_a_point_oldest_first(live):
     assert live.inbox(unique(), after=sent[0].created_at, limit=10) == []
 
 
+def test_live_messages_after_a_point_are_the_conversations_oldest_first(live):
+    group = unique()
+    sent = [a_message(group, seconds_ago=10 - i) for i in range(5)]
+    for message in sent:
+        live.put_message(message, 60)
+    live.put_message(a_message(unique()), 60)  # another conversation
+    conversation = sent[0].conversation
+    after = live.live_messages_after(conversation, after=sent[1].created_at, limit=10)
+    assert [m.uuid for m in after] == [m.uuid for m in sent[2:]]
+    first_two = live.live_messages_after(conversation, after=sent[0].created_at, limit=2)
+    assert [m.uuid for m in first_two] == [sent[1].uuid, sent[2].uuid]
+    assert live.live_messages_after(conversation, after=sent[4].created_at, limit=10) == []
+    assert live.live_messages_after(f"group:{unique()}", after=sent[0].created_at, limit=9) == []
+
+
 def test_messages_between_lists_every_live_message_in_a_window(live):
     old, mid, new = (a_message(unique(), seconds_ago=s) for s in (300, 200, 100))
     for message in (new, old, mid):

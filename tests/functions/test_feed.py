@@ -87,6 +87,17 @@ def test_leaving_a_private_group_takes_its_posts_out_of_the_feed(api):
     assert feed(api, me)["items"] == []
 
 
+def test_unfollowing_takes_followers_only_posts_out_of_the_next_feed(api):
+    me, friend, stranger = api.person("Me"), api.person("Friend"), api.person("Stranger")
+    api.put(f"/users/{friend.uuid}/follow", who=me)
+    shared = write(api, friend, "for followers", scope="followers")
+    public = write(api, friend, "for everyone", scope="public")
+    write(api, stranger, "not followed", scope="public")
+    assert {i["uuid"] for i in feed(api, me)["items"]} == {shared, public}
+    assert api.delete(f"/users/{friend.uuid}/follow", who=me).status_code == 204
+    assert feed(api, me)["items"] == []
+
+
 @pytest.mark.parametrize(
     "query, field",
     [

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from functions.messages.replay import missed
 from functions.messages.sweep import sweep_unarchived
 from shared.context import Context
 from shared.events import make_event
@@ -82,20 +83,61 @@ def test_sending_emits_message_created_keyed_by_conversation(api, bus_log):
     assert event.data == message
 
 
-def test_a_message_is_pushed_to_every_recipient_channel(api, services):
+def test_a_direct_message_is_pushed_to_both_people_and_a_group_message_once_to_its_group(
+    api, services
+):
     ada, bob, cy, dee = (api.person(n) for n in ("Ada", "Bob", "Cy", "Dee"))
     group = new_group(api, ada, bob, cy)
-    channels = [f"user:{p.uuid}" for p in (ada, bob, cy, dee)]
-    subscription = services.live.subscribe(channels)
+    people = [f"user:{p.uuid}" for p in (ada, bob, cy, dee)]
+    subscription = services.live.subscribe([*people, f"group:{group}"])
     try:
         direct = send(api, ada, to_user=bob.uuid, text="just us")
         in_group = send(api, bob, to_group=group, text="all of us")
         pushed = _drain(subscription)
     finally:
         subscription.close()
-    assert sorted(c for c, p in pushed if p["data"] == direct) == sorted(channels[:2])
-    assert sorted(c for c, p in pushed if p["data"] == in_group) == sorted(channels[:3])
+    assert sorted(c for c, p in pushed if p["data"] == direct) == sorted(people[:2])
+    # one publish for a group of three: each stream delivers it to its members' sockets
+    assert [c for c, p in pushed if p["data"] == in_group] == [f"group:{group}"]
     assert {p["type"] for _, p in pushed} == {"message.created"}
+
+
+def test_a_group_message_is_published_once_whatever_the_groups_size(api, services):
+    ada, *others = (api.person(f"P{i}") for i in range(6))
+    group = new_group(api, ada, *others)
+    everywhere = [f"user:{p.uuid}" for p in (ada, *others)] + [f"group:{group}"]
+    subscription = services.live.subscribe(everywhere)
+    try:
+        message = send(api, ada, to_group=group, text="to all six")
+        pushed = _drain(subscription)
+    finally:
+        subscription.close()
+    assert [c for c, p in pushed if p["data"] == message] == [f"group:{group}"]
+
+
+def test_membership_changes_are_announced_on_the_persons_channel(api, services):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    subscription = services.live.subscribe([f"user:{p.uuid}" for p in (ada, bob, cy)])
+    try:
+        group = new_group(api, ada, bob)  # ada creates it, bob is added
+        joined = api.post(f"/groups/{group}/members", who=cy, json={})  # cy joins (public)
+        assert joined.status_code == 201, joined.get_json()
+        assert api.delete(f"/groups/{group}/members/{cy.uuid}", who=cy).status_code == 204
+        assert api.delete(f"/groups/{group}/members/{bob.uuid}", who=ada).status_code == 204
+        assert api.delete(f"/groups/{group}", who=ada).status_code == 204
+        pushed = _drain(subscription)
+    finally:
+        subscription.close()
+    told = [(c.removeprefix("user:"), p["type"]) for c, p in pushed]
+    assert told == [
+        (ada.uuid, "group.joined"),
+        (bob.uuid, "group.joined"),
+        (cy.uuid, "group.joined"),
+        (cy.uuid, "group.left"),
+        (bob.uuid, "group.left"),
+        (ada.uuid, "group.left"),
+    ]
+    assert {p["data"]["group"] for _, p in pushed} == {group}
 
 
 def _drain(subscription) -> list[tuple[str, dict]]:
@@ -370,6 +412,44 @@ def test_the_archival_sweep_archives_a_message_whose_event_was_lost(api, service
     assert sweep_unarchived(tick, Context(services=services)) == 1
     assert services.content.get_archived_message(lost.uuid) is not None
     assert sweep_unarchived(tick, Context(services=services)) == 0
+
+
+# --- what a returning socket missed ---------------------------------------------------------
+
+
+def test_replay_merges_direct_and_group_messages_in_order_after_since(api, services):
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    group, other = new_group(api, ada, bob), new_group(api, cy)
+    since = send(api, bob, to_user=ada.uuid, text="before")
+    sent = [
+        send(api, bob, to_group=group, text="g1"),
+        send(api, cy, to_user=ada.uuid, text="d1"),
+        send(api, ada, to_group=group, text="g2"),
+        send(api, bob, to_user=ada.uuid, text="d2"),
+    ]
+    send(api, cy, to_group=other, text="not ada's group")
+    send(api, bob, to_user=cy.uuid, text="not ada's chat")
+    ctx = Context(services=services)
+    after = parse_time(since["created_at"])
+    replayed = [m.as_json() for m in missed(ctx, ada.uuid, after=after, limit=100)]
+    assert [m for m in replayed if m["uuid"] != since["uuid"]] == sent
+    first_two = [m.uuid for m in missed(ctx, ada.uuid, after=after, limit=2)]
+    assert first_two == [m["uuid"] for m in replayed[:2]]
+
+
+def test_a_removed_member_is_replayed_none_of_the_groups_messages(api, services):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    group = new_group(api, ada, bob, private=True)
+    since = send(api, ada, to_group=group, text="while bob is in")
+    assert api.delete(f"/groups/{group}/members/{bob.uuid}", who=ada).status_code == 204
+    send(api, ada, to_group=group, text="after bob left")
+    ctx = Context(services=services)
+    after = parse_time(since["created_at"]) - timedelta(seconds=1)
+    assert missed(ctx, bob.uuid, after=after, limit=100) == []
+    assert [m.text for m in missed(ctx, ada.uuid, after=after, limit=100)] == [
+        "while bob is in",
+        "after bob left",
+    ]
 
 
 def new_group(api, admin, *members, **options) -> str:

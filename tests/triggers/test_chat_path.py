@@ -136,6 +136,34 @@ def test_dropped_socket_resumes_with_since_and_misses_nothing(running):
     assert [f for f in resumed.drain(0.5) if f["type"] == "message.created"] == []
 
 
+def test_group_messages_follow_membership_on_open_sockets_and_in_replay(running):
+    ada, bob = running.person("Ada"), running.person("Bob")
+    group = running.group(ada)
+    bob_socket = running.socket(bob)
+
+    def post(text):
+        answer = running.call(
+            "POST", "/messages", ada["token"], json={"to_group": group, "text": text}
+        )
+        assert answer.status_code == 201, answer.json()
+        return answer.json()["message"]
+
+    added = running.call(
+        "POST", f"/groups/{group}/members", ada["token"], json={"user_uuid": bob["uuid"]}
+    )
+    assert added.status_code == 201
+    assert bob_socket.next("group.joined")["data"] == {"group": group}
+    first = post("bob is in")
+    assert bob_socket.next()["data"]["uuid"] == first["uuid"]
+    removed = running.call("DELETE", f"/groups/{group}/members/{bob['uuid']}", ada["token"])
+    assert removed.status_code == 204
+    assert bob_socket.next("group.left")["data"] == {"group": group}
+    post("bob is out")
+    assert [f for f in bob_socket.drain(0.5) if f["type"] == "message.created"] == []
+    resumed = running.socket(bob, since=first["uuid"])
+    assert [f for f in resumed.drain(0.5) if f["type"] == "message.created"] == []
+
+
 def test_stream_needs_a_token_and_an_allowed_origin(running):
     import pytest
     import websocket

@@ -2,11 +2,16 @@
 
 - Auth: the bearer token (header, or ?token= for browsers), checked before the upgrade,
   so a bad token is a plain 401; the Origin must be allowed (Settings.allowed_origins).
-- Push: the socket subscribes to the live store's `user:<uuid>` channel, which every
-  gateway process publishes to, so any process's sockets get any process's messages.
+- Push: the caller is subscribed to the live store's `user:<uuid>` channel and the
+  `group:<uuid>` channel of each group they are in before the upgrade (so what is
+  published once the client has its socket reaches it); every gateway process publishes
+  there, so any process's sockets get any process's messages. A `group.joined` /
+  `group.left` on the user channel renews the subscription (the new one is open before the
+  old one closes, and pushes are de-duplicated, so nothing is missed).
 - Send: {"type": "message.send", "data": {...}} goes through send_message, exactly as
   POST /messages; the answer is {"type": "message.sent"} or {"type": "error"}.
-- Resume: ?since=<message uuid> first replays the caller's inbox after that message,
+- Resume: ?since=<message uuid> first replays what the caller missed after that message
+  (functions/messages/replay.py),
   then goes live; pushes are de-duplicated by message uuid, so nothing is missed and
   nothing doubled across the switch.
 - Logout closes the socket within a second (session channel, and a check every second).
@@ -24,6 +29,7 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
+from functions.groups.announce import JOINED, LEFT
 from functions.messages import send_from
 from functions.messages.replay import missed
 from shared import channels
@@ -46,14 +52,34 @@ def attach_stream(app: Flask, base: Context) -> None:
         if request.path == PATH:
             _check_origin(base)
             g.stream_ctx = authenticate(base)
+            # subscribed before the upgrade: whatever is published once the client has its
+            # socket reaches it
+            g.stream_subscription = _subscribe(g.stream_ctx)
+
+    @app.teardown_request
+    def _close_unused_subscription(_exc) -> None:
+        subscription = g.pop("stream_subscription", None)
+        if subscription is not None:  # the upgrade failed: no session took it
+            subscription.close()
 
     @sock.route(PATH, endpoint="stream")
     def stream(ws) -> None:
+        subscription = g.pop("stream_subscription")
         try:
-            Session(ws, g.stream_ctx).run(request.args.get("since"))
+            Session(ws, g.stream_ctx).run(request.args.get("since"), subscription)
         except TownsquareError as exc:  # after the upgrade an HTTP error page would be garbage
             with contextlib.suppress(ConnectionClosed):
                 ws.close(reason=1013 if exc.status == 503 else 1008, message=exc.public[:120])
+
+
+def _subscribe(ctx: Context):
+    """The caller's channels: their own, their session's, their groups' (and operators')."""
+    me = ctx.me
+    names = [channels.user(me.uuid), channels.session(ctx.token_hash or "")]
+    names += [channels.group(group.uuid) for group in ctx.accounts.groups_of(me.uuid)]
+    if me.is_operator:
+        names.append(channels.OPERATORS)  # anomaly.detected flags
+    return ctx.live.subscribe(names)
 
 
 def _check_origin(base: Context) -> None:
@@ -74,11 +100,7 @@ class Session:
         self.open = threading.Event()
         self.open.set()
 
-    def run(self, since: str | None) -> None:
-        names = [channels.user(self.me.uuid), channels.session(self.ctx.token_hash or "")]
-        if self.me.is_operator:
-            names.append(channels.OPERATORS)  # anomaly.detected flags
-        subscription = self.ctx.live.subscribe(names)
+    def run(self, since: str | None, subscription) -> None:
         pusher = threading.Thread(target=self._push, args=(subscription,), daemon=True)
         try:
             self._replay(since)
@@ -116,6 +138,10 @@ class Session:
             while self.open.is_set():
                 try:
                     item = subscription.get(timeout=0.5)
+                    if item is not None and item[1].get("type") in (JOINED, LEFT):
+                        renewed = _subscribe(self.ctx)
+                        subscription.close()
+                        subscription = renewed
                 except TownsquareError:  # the live store went away: reconnect with since=
                     self._close("live store unavailable; reconnect with ?since=")
                     return

@@ -25,7 +25,7 @@ from shared.errors import Unavailable
 
 from . import rows
 from .schema import COUNTS, TABLES, Table
-from .tables import TableContent, conditions
+from .tables import TableContent, conditions, in_clustering_order
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MILLISECOND = timedelta(milliseconds=1)
@@ -36,6 +36,7 @@ SQL_TYPES = {
     "time": "INTEGER",
 }
 POOL_SIZE = 16
+SCAN_MANY_CHUNK = 200  # partitions one UNION ALL statement reads (SQLite allows 500 terms)
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another before giving up (→ Unavailable)
 
 
@@ -51,6 +52,10 @@ def encode(kind: str, value, column: str):
     if kind == "json":
         return rows.json_text(value, column)
     return value
+
+
+def decoded(spec: Table, found: list[sqlite3.Row]) -> list[dict]:
+    return [{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found]
 
 
 def decode(kind: str, value):
@@ -170,12 +175,33 @@ class SqliteContent(TableContent):
         sql += f" ORDER BY {order}" if order else ""
         sql += f" LIMIT {int(limit)}" if limit else ""
         _, found = self._execute(sql, params)
-        return [{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found]
+        return decoded(spec, found)
+
+    def _scan_many(
+        self, table: str, column: str, values: list[str], *, before: datetime | None, limit: int
+    ) -> list[dict]:
+        # one statement: each partition's own first `limit` rows (index order), merged
+        spec = TABLES[table]
+        order = ", ".join(f"{name} {direction}" for name, direction in spec.clustering)
+        where = f"{column} = ?" + (f" AND {spec.time_column} < ?" if before is not None else "")
+        one = f"SELECT * FROM (SELECT * FROM {spec.name} WHERE {where} ORDER BY {order} LIMIT ?)"
+        found: list[dict] = []
+        for start in range(0, len(values), SCAN_MANY_CHUNK):
+            chunk = values[start : start + SCAN_MANY_CHUNK]
+            params: list = []
+            for value in chunk:
+                params.append(encode(spec.columns[column], value, column))
+                params += [encode("time", before, "before")] if before is not None else []
+                params.append(int(limit))
+            sql = " UNION ALL ".join([one] * len(chunk)) + f" ORDER BY {order} LIMIT {int(limit)}"
+            _, rows_found = self._execute(sql, params)
+            found += decoded(spec, rows_found)
+        return in_clustering_order(spec, found)[:limit]
 
     def _every(self, table: str) -> Iterator[dict]:
         spec = TABLES[table]
         _, found = self._execute(f"SELECT * FROM {spec.name}")
-        return iter([{c: decode(spec.columns[c], row[c]) for c in spec.columns} for row in found])
+        return iter(decoded(spec, found))
 
     def _remove(self, table: str, key: dict) -> bool:
         where, params = conditions(TABLES[table], key, [], encode)

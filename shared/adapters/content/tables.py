@@ -81,6 +81,16 @@ class TableContent:
         ]
         return self._select(spec, partition, bounds, limit)
 
+    def _scan_many(
+        self, table: str, column: str, values: list[str], *, before: datetime | None, limit: int
+    ) -> list[dict]:
+        """The first `limit` rows, in clustering order, of the partitions where `column` is
+        one of `values` (a one-column partition key); an adapter may read them in one query."""
+        found = []
+        for value in values:
+            found += self._scan(table, {column: value}, before=before, limit=limit)
+        return in_clustering_order(TABLES[table], found)[:limit]
+
     def _every(self, table: str) -> Iterator[dict]:
         """Every row of the table, in no particular order (a whole-table scan)."""
         raise NotImplementedError
@@ -123,11 +133,23 @@ class TableContent:
     ) -> list[Post]:
         return self._posts("posts_by_author", "post_author_uuid", author_uuid, before, limit)
 
+    def posts_by_authors(
+        self, author_uuids: list[str], *, before: datetime | None, limit: int
+    ) -> list[Post]:
+        keys = sorted({key for key in map(uuid_or_none, author_uuids) if key})
+        if limit <= 0 or not keys:
+            return []
+        bound = rows.millis(before, "before") if before else None
+        table, column = "posts_by_author", "post_author_uuid"
+        return self._counted(self._scan_many(table, column, keys, before=bound, limit=limit))
+
     def posts_by_group(self, group_uuid: str, *, before: datetime | None, limit: int) -> list[Post]:
         return self._posts("posts_by_group", "group_uuid", group_uuid, before, limit)
 
     def _posts(self, table, column, value, before, limit) -> list[Post]:
-        found = list(self._page(table, {column: value}, before, limit))
+        return self._counted(list(self._page(table, {column: value}, before, limit)))
+
+    def _counted(self, found: list[dict]) -> list[Post]:
         counts = self._counts([row["post_uuid"] for row in found]) if found else {}
         return [rows.post_from(row, counts.get(row["post_uuid"])) for row in found]
 
@@ -284,3 +306,10 @@ class TableContent:
 
     def all_device_logs(self) -> Iterator[dict]:
         return self._every("device_logs")
+
+
+def in_clustering_order(spec: Table, found: list[dict]) -> list[dict]:
+    """Rows of several partitions of `spec` merged into its clustering order."""
+    for column, direction in reversed(spec.clustering):  # stable sorts, last key first
+        found = sorted(found, key=lambda row: row[column], reverse=direction == "DESC")
+    return found

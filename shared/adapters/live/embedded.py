@@ -3,7 +3,9 @@
 fakeredis holds its data in memory, but the dev emulator must lose nothing on restart
 (live-only messages and unexpired sessions included). So a server is loaded from its
 snapshot file when first opened in a process, then saved atomically (temp file +
-os.replace) about once a second while it changes, and when its last adapter closes.
+os.replace) about once a second while it changes — less often once a save takes longer
+than a tenth of that, so saving takes at most about a tenth of the process's time — and
+when its last adapter closes.
 
 The snapshot lists every key as DUMP bytes with its absolute expiry time: RESTORE
 brings each key back with the time it had left, and what expired while the process was
@@ -26,7 +28,8 @@ import fakeredis
 import redis
 
 log = logging.getLogger(__name__)
-SAVE_EVERY = 1.0  # seconds: what a crash (not a clean close) may lose
+SAVE_EVERY = 1.0  # seconds: what a crash (not a clean close) may lose, while the store is small
+SAVE_SHARE = 0.1  # at most this share of the time goes to saving: a big store saves less often
 
 _OPEN: dict[str, EmbeddedServer] = {}
 _OPEN_LOCK = threading.Lock()
@@ -72,12 +75,17 @@ class EmbeddedServer:
         self._dirty = True
 
     def _save_while_open(self) -> None:
-        while not self._stop.wait(SAVE_EVERY):
+        pause = SAVE_EVERY
+        while not self._stop.wait(pause):
             if self._dirty:
+                began = time.monotonic()
                 try:
                     self.save()
                 except OSError:
                     log.exception("saving the live snapshot %s", self.path)
+                # a save holds the interpreter for as long as the store is big: space them
+                # out so that serving requests keeps at least 1 - SAVE_SHARE of the time
+                pause = max(SAVE_EVERY, (time.monotonic() - began) / SAVE_SHARE)
 
     def save(self) -> None:
         if self.path is None:

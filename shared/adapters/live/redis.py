@@ -12,7 +12,9 @@ Both run the same code; only the client differs. Layout (all keys under `townsqu
   message:<uuid>                the message as JSON, SET EX
   conversation:<name>           sorted set of message uuids, score = created_at in epoch
                                 microseconds; members whose message expired are trimmed on read
-  inbox:<user>                  the same, per recipient (what a resuming stream replays)
+  inbox:<user>                  the same, per person of a direct conversation (what a
+                                resuming stream replays; group messages are read from
+                                their conversation instead)
   recent                        the same, every live message (what the archival sweep reads)
   client-id:<sender>:<id>       the first message uuid sent under that client id, SET NX EX
   presence:<user>, lock:<name>  SET EX / SET NX EX
@@ -210,6 +212,11 @@ class RedisLive:
         return self._read_index(
             f"conversation:{conversation}", "-inf", newest, limit, newest_first=True
         )
+
+    def live_messages_after(
+        self, conversation: str, *, after: datetime, limit: int
+    ) -> list[Message]:
+        return self._read_index(f"conversation:{conversation}", f"({_micros(after)}", "+inf", limit)
 
     def inbox(self, user_uuid: str, *, after: datetime, limit: int) -> list[Message]:
         return self._read_index(f"inbox:{user_uuid}", f"({_micros(after)}", "+inf", limit)
