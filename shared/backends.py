@@ -58,7 +58,7 @@ class UnknownBackend(ValueError):
 
 
 DEFAULT_TIMEOUT = 2.0  # seconds: Settings.backend_timeout's default
-LIVE_TIMEOUT = 0.5  # seconds: Settings.live_timeout's default
+LIVE_TIMEOUT = 0.4  # seconds: Settings.live_timeout's default
 
 
 def check_scheme(port: str, url: str) -> str:

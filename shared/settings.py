@@ -36,7 +36,8 @@ Neo4j, S3, SMTP) may take, connecting included: above the slowest healthy call (
 write that waits for its refresh, ~1 s), so only an outage reaches it"""
 LIVE_TIMEOUT_IS = """seconds a call to the live store (Redis) may take: its commands take
 microseconds and nearly every request makes one, so a stalled Redis must cost a request
-well under a second before its breaker opens"""
+under a second (at most two timeouts: a fresh connection's handshake is retried once)
+before its breaker opens"""
 ARCHIVE_LOOKBACK_SECONDS = 180
 """How far back the archival sweep (functions/messages/sweep.py) looks: a live message
 must outlive it, or one whose event was lost expires before anything archives it."""
