@@ -5,6 +5,7 @@ one in-process Townsquare on them (the other ports embedded), whose calls are ti
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import tempfile
@@ -21,6 +22,18 @@ from triggers.http import create_app
 from triggers.kafka import EventDispatcher
 
 OFFSET = 340  # ports apart from the battery's own private servers (offset 300)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                after_name = (entry / "stat").read_text().rpartition(")")[2].split()
+                if int(after_name[1]) == pid:
+                    found.append(int(entry.name))
+    return found
 
 
 class Outages:
@@ -64,11 +77,17 @@ class Outages:
 
     @contextlib.contextmanager
     def paused(self, name: str):
-        """The server frozen (SIGSTOP) while the block runs: its sockets accept, never answer."""
-        kill(self.stack[name], signal.SIGSTOP)
+        """The server frozen (SIGSTOP) while the block runs: its sockets accept, never answer.
+        Its children too (PostgreSQL's backends leave the postmaster's process group)."""
+        pid = kill(self.stack[name], signal.SIGSTOP)
+        children = children_of(pid)
+        for child in children:
+            os.kill(child, signal.SIGSTOP)
         try:
             yield
         finally:
+            for child in children:
+                os.kill(child, signal.SIGCONT)
             kill(self.stack[name], signal.SIGCONT)
 
     @contextlib.contextmanager
