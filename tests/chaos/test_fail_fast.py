@@ -62,3 +62,22 @@ def test_f2_postgres_killed_signed_in_reads_work_signup_is_503(world):
     assert world.recovered(lambda: api.post("/auth/signup", json=body).status_code == 201)
     assert world.services.breakers["accounts"].closed
     assert api.get("/health").status_code == 200
+
+
+def test_f3_postgres_frozen_calls_end_with_503_instead_of_hanging(world):
+    """A frozen server enforces no statement_timeout: the client-side bound on each wait
+    (shared/adapters/accounts/engine.py) ends the call, and the breaker then answers."""
+    api = world.api
+    ada = api.person("Ada")
+    body = {"email": "dave@example.org", "name": "Dave", "password": "long enough pw"}
+    with world.paused("postgres"):
+        signups = [world.timed("POST", "/auth/signup", json=body) for _ in range(7)]
+        print(
+            "\nF3 PostgreSQL frozen, POST /auth/signup:", [f"{s * 1000:.0f} ms" for _, s in signups]
+        )
+        assert all(refused_fast(answer) for answer, _ in signups)
+        assert world.services.breakers["accounts"].opened
+        me = api.get("/users/me", ada)
+        assert me.status_code == 200 and me.get_json()["user"]["uuid"] == ada.uuid
+    assert world.recovered(lambda: api.post("/auth/signup", json=body).status_code == 201)
+    assert world.services.breakers["accounts"].closed

@@ -10,13 +10,17 @@ idea), so that sql.py reads the same on SQLite and PostgreSQL:
   - `migration_lock`: SQL that serialises concurrent start-ups running migrations.
 
 PostgreSQL calls are bounded by the adapter's timeout (Settings.backend_timeout): libpq's
-connect_timeout (whole seconds, at least 2), a statement_timeout on every connection, and
-the pool's wait for a free connection. Migrations, once per start, lift the statement
-timeout for their own transaction (they may wait for another process's migration).
+connect_timeout (whole seconds, at least 2), a statement_timeout on every connection, the
+pool's wait for a free connection, and — because a frozen server enforces no
+statement_timeout — a client-side bound on every wait for the server (bounded_connection():
+the timeout plus CLIENT_MARGIN; past it the connection is dropped, and the pool replaces
+it). Migrations, once per start, lift the statement timeout for their own transaction (they
+may wait for another process's migration).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -73,9 +77,37 @@ def open_engine(url: str, timeout: float) -> tuple[Engine, Capabilities]:
     raise Invalid(f"accounts: unsupported URL scheme {scheme!r}", field="accounts_url")
 
 
+CLIENT_MARGIN = 1.0  # seconds past statement_timeout before the client gives up on the server
+
+
+@functools.cache
+def bounded_connection() -> type:
+    """psycopg's Connection whose every wait for the server ends after `wait_bound` seconds
+    (psycopg waits without end by default): then the connection is dropped (SQLAlchemy sees
+    it broken and discards it) and the call fails with OperationalError. Built on first use:
+    psycopg is an optional extra."""
+    import psycopg
+
+    class BoundedConnection(psycopg.Connection):
+        wait_bound: float | None = None
+
+        def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
+            try:
+                return super().wait(gen, interval=interval, timeout=timeout or self.wait_bound)
+            except psycopg.OperationalError as exc:
+                if type(exc).__name__ != "_WaitTimeout":  # psycopg's own, internal, name
+                    raise
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"no answer from the server within {self.wait_bound} s"
+                ) from exc
+
+    return BoundedConnection
+
+
 def _postgresql_engine(url: str, timeout: float) -> Engine:
     rest = url.split("://", 1)[1]
-    return create_engine(
+    engine = create_engine(
         f"postgresql+psycopg://{rest}",
         pool_pre_ping=True,  # a restarted server costs one reconnect, not an error
         pool_timeout=timeout,
@@ -84,6 +116,14 @@ def _postgresql_engine(url: str, timeout: float) -> Engine:
             "options": f"-c statement_timeout={max(1, round(timeout * 1000))}",
         },
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _bounded(dialect, record, cargs, cparams):
+        connection = bounded_connection().connect(*cargs, **cparams)
+        connection.wait_bound = timeout + CLIENT_MARGIN
+        return connection
+
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
