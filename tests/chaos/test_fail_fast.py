@@ -47,11 +47,16 @@ def test_f1_redis_paused_live_needing_requests_are_503_with_retry_after(world):
 def test_f2_postgres_killed_signed_in_reads_work_signup_is_503(world):
     api = world.api
     ada, bob = api.person("Ada"), api.person("Bob")
+    sent = api.post("/messages", ada, json={"to_user": bob.uuid, "text": "still here?"})
+    assert sent.status_code == 201, sent.get_json()
     with world.stopped("postgres"):
         me, seconds = world.timed("GET", "/users/me", ada)
         print(f"\nF2 PostgreSQL down, GET /users/me: {me.status_code} in {seconds * 1000:.0f} ms")
         assert me.status_code == 200 and me.get_json()["user"]["uuid"] == ada.uuid
         assert api.get("/auth/sessions", bob).status_code == 200
+        history = api.get(f"/messages?with_user={ada.uuid}", bob)  # live and archive only
+        assert history.status_code == 200
+        assert [m["text"] for m in history.get_json()["items"]] == ["still here?"]
         body = {"email": "carol@example.org", "name": "Carol", "password": "long enough pw"}
         signups = [world.timed("POST", "/auth/signup", json=body) for _ in range(7)]
         print("F2 PostgreSQL down, POST /auth/signup:", [f"{s * 1000:.0f} ms" for _, s in signups])

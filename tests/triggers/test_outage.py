@@ -57,7 +57,8 @@ def test_accounts_down_signed_in_calls_answer_from_the_session_snapshot(tmp_path
                         breaker_reset_seconds=reset)  # fmt: skip
     services = Services(settings)
     api = Api(create_app(services).test_client(), EventDispatcher(services, load()))
-    ada = api.person("Ada")
+    ada, bob = api.person("Ada"), api.person("Bob")
+    assert api.post("/messages", ada, json={"to_user": bob.uuid, "text": "hi"}).status_code == 201
     services.accounts.set_operator(ada.uuid, True)
     assert api.get("/users/me", ada).get_json()["user"]["is_operator"] is True  # accounts read
     old = "a-token-from-before-sessions-kept-a-snapshot"  # a session stored without one
@@ -70,6 +71,8 @@ def test_accounts_down_signed_in_calls_answer_from_the_session_snapshot(tmp_path
         assert me.get_json()["user"]["uuid"] == ada.uuid and me.get_json()["user"]["name"] == "Ada"
         assert me.get_json()["user"]["is_operator"] is False  # as at login: the snapshot
         assert api.get("/auth/sessions", ada).status_code == 200  # the live store only
+        history = api.get(f"/messages?with_user={bob.uuid}", ada)  # live and archive only
+        assert history.status_code == 200 and history.get_json()["items"][0]["text"] == "hi"
         body = {"email": "b@example.org", "name": "B", "password": "long enough pw"}
         for refused in (api.get("/users/me", headers=old_auth),
                         api.post("/auth/signup", json=body)):  # fmt: skip
