@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_scheme(cls, url: str, info: ValidationInfo) -> str:
         if url:
-            check_scheme(info.field_name.removesuffix("_url"), url)
+            check_scheme(str(info.field_name).removesuffix("_url"), url)
         return url
 
     @classmethod
