@@ -1,7 +1,9 @@
 """Pick an adapter by URL scheme, through one table of lazy imports.
 
 Drivers are optional extras; a module is imported only when its scheme is used.
-Each adapter class has `from_url(url: str) -> adapter`.
+Each adapter class has `from_url(url: str, *, timeout: float) -> adapter`: `timeout` bounds
+every call to a networked backend (its driver's connect, read and request timeouts);
+embedded engines, which wait only for their own file locks, keep their busy timeouts.
 """
 
 from __future__ import annotations
@@ -55,7 +57,12 @@ class UnknownBackend(ValueError):
     pass
 
 
-def adapter_class(port: str, url: str) -> Any:
+DEFAULT_TIMEOUT = 2.0  # seconds: Settings.backend_timeout's default
+LIVE_TIMEOUT = 0.4  # seconds: Settings.live_timeout's default
+
+
+def check_scheme(port: str, url: str) -> str:
+    """The adapter path ("module:Class") serving `port` at `url`; UnknownBackend if none."""
     if port not in BACKENDS:
         raise UnknownBackend(f"unknown port {port!r}; the ports are {', '.join(BACKENDS)}")
     scheme = urlsplit(url).scheme.split("+")[0]
@@ -64,16 +71,21 @@ def adapter_class(port: str, url: str) -> Any:
         close = difflib.get_close_matches(scheme, table, n=1)
         hint = f" — did you mean {close[0]!r}?" if close else ""
         raise UnknownBackend(
-            f"{port}: no backend for URL scheme {scheme!r} in {url!r}{hint} "
+            f"{port}: no backend for URL scheme {scheme!r} in {redact(url)!r}{hint} "
             f"Known schemes: {', '.join(sorted(table))}"
         )
-    module_name, _, class_name = table[scheme].partition(":")
+    return table[scheme]
+
+
+def adapter_class(port: str, url: str) -> Any:
+    module_name, _, class_name = check_scheme(port, url).partition(":")
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def open_port(port: str, url: str):
-    """Build the adapter serving `port` at `url` (connecting lazily where the driver allows)."""
-    return adapter_class(port, url).from_url(url)
+def open_port(port: str, url: str, *, timeout: float = DEFAULT_TIMEOUT):
+    """Build the adapter serving `port` at `url` (connecting lazily where the driver allows),
+    each backend call bounded by `timeout` seconds."""
+    return adapter_class(port, url).from_url(url, timeout=timeout)
 
 
 def describe(port: str, url: str) -> str:

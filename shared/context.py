@@ -4,6 +4,10 @@ Services holds one adapter per port, built lazily on first use so that a functio
 that needs only `accounts` never connects to Kafka. `bootstrap()` is cached per
 settings object for warm starts; nothing connects at import time.
 
+Each port has a circuit breaker (shared.breakers): the adapter is handed out wrapped,
+so a port whose backend keeps failing answers Unavailable at once (503 with Retry-After)
+instead of every call waiting for its driver's timeout. Opening the adapter counts too.
+
 A function is handed a Context: the ports, a clock, a logger, the settings, and the
 caller's identity. `ctx.emit(...)` publishes a domain event on the bus.
 """
@@ -18,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.backends import describe, open_port
+from shared.breakers import UNAVAILABLE, Guarded, PortBreaker
 from shared.errors import TownsquareError, Unauthorized
 from shared.events import make_event
 from shared.ports import Accounts, Blobs, Bus, Content, Graph, Live, Mail, Search
@@ -30,16 +35,32 @@ class Services:
 
     def __init__(self, settings: Settings, overrides: dict | None = None) -> None:
         self.settings = settings
-        self._open: dict[str, Any] = dict(overrides or {})
+        self.breakers = {
+            name: PortBreaker(
+                name,
+                failures=settings.breaker_failures,
+                reset_after=settings.breaker_reset_seconds,
+            )
+            for name in PORTS
+        }
+        self._open: dict[str, Any] = {
+            name: Guarded(adapter, self.breakers[name])
+            for name, adapter in (overrides or {}).items()
+        }
         self._lock = threading.Lock()
 
     def port(self, name: str):
+        """The port's adapter, behind its breaker; opened on first use."""
         adapter = self._open.get(name)
         if adapter is None:
+            breaker = self.breakers[name]
+            breaker.check()
             with self._lock:
                 adapter = self._open.get(name)
                 if adapter is None:
-                    adapter = self._open[name] = open_port(name, self.settings.url(name))
+                    timeout = self.settings.timeout(name)
+                    opened = breaker.call(open_port, name, self.settings.url(name), timeout=timeout)
+                    adapter = self._open[name] = Guarded(opened, breaker)
         return adapter
 
     @property
@@ -75,16 +96,18 @@ class Services:
         return self.port("mail")
 
     def health(self) -> dict[str, str]:
-        """{port: "ok" | "unavailable"} for every port. The reason goes to the log only:
-        the health answer is public, and a driver's error text names hosts and versions."""
+        """{port: "ok" | "unavailable"} for every port: "unavailable" while its breaker is
+        open (without asking the backend) or when its health check fails. The reason goes
+        to the log only: the health answer is public, and a driver's error text names
+        hosts and versions."""
         report = {}
         for name in PORTS:
             try:
                 self.port(name).health()
-                report[name] = "ok"
+                report[name] = self.breakers[name].health
             except (TownsquareError, OSError, RuntimeError) as exc:
                 logging.getLogger(__name__).warning("%s unavailable: %s", name, exc)
-                report[name] = "unavailable"
+                report[name] = UNAVAILABLE
         return report
 
     def describe(self) -> dict[str, str]:

@@ -6,20 +6,45 @@ Precedence, highest first:
   3. a `.env` file in the working directory, same names;
   4. the defaults below: every port embedded, under `data_dir`.
 Nothing here connects to anything.
+
+Configuration that cannot work is refused when Settings is built (pydantic validation:
+argon2 costs below the library's minimum, zero or negative limits, a URL scheme no
+adapter serves, a live-message ttl shorter than the archival sweep's look-back), and
+`load()` turns that refusal into one clear message per setting, named as its
+environment variable, for the commands to stop with at start-up.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from argon2.low_level import lib
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.backends import DEFAULT_TIMEOUT, LIVE_TIMEOUT, check_scheme
+
 PORTS = ("accounts", "content", "live", "bus", "search", "graph", "blobs", "mail")
+ENV_PREFIX = "TOWNSQUARE_"
+
+ARGON2_MIN_TIME, ARGON2_MIN_LANES = int(lib.ARGON2_MIN_TIME), int(lib.ARGON2_MIN_LANES)
+ARGON2_MAX_LANES = int(lib.ARGON2_MAX_LANES)
+ARGON2_KIB_PER_LANE = int(lib.ARGON2_SYNC_POINTS) * 2  # argon2: memory >= 8 KiB per lane
+ARGON2_MAX_KIB = min(int(lib.ARGON2_MAX_MEMORY), 2**32 - 1)
+BACKEND_TIMEOUT = """seconds any call to a networked store (PostgreSQL, Cassandra, OpenSearch,
+Neo4j, S3, SMTP) may take, connecting included: above the slowest healthy call (a search
+write that waits for its refresh, ~1 s), so only an outage reaches it"""
+LIVE_TIMEOUT_IS = """seconds a call to the live store (Redis) may take: its commands take
+microseconds and nearly every request makes one, so a stalled Redis must cost a request
+under a second (at most two timeouts: a fresh connection's handshake is retried once)
+before its breaker opens"""
+ARCHIVE_LOOKBACK_SECONDS = 180
+"""How far back the archival sweep (functions/messages/sweep.py) looks: a live message
+must outlive it, or one whose event was lost expires before anything archives it."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TOWNSQUARE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     data_dir: Path = Path(".data")
     accounts_url: str = ""  # sqlite:///… | postgresql://…
@@ -37,15 +62,30 @@ class Settings(BaseSettings):
         default="1g", description="heap of the Spark driver (and local[*] executors)"
     )
 
-    password_time_cost: int = Field(default=3, ge=1, description="argon2id passes")
-    password_memory_kib: int = Field(default=65536, ge=8, description="argon2id memory per hash")
-    token_ttl: int = Field(default=7 * 24 * 3600, description="seconds a login token lives")
-    message_ttl: int = Field(
-        default=7 * 24 * 3600, description="seconds a live message stays in live"
+    password_time_cost: int = Field(default=3, ge=ARGON2_MIN_TIME, description="argon2id passes")
+    password_parallelism: int = Field(
+        default=4,
+        ge=ARGON2_MIN_LANES,
+        le=ARGON2_MAX_LANES,
+        description="argon2id lanes per hash (argon2-cffi's default)",
     )
-    max_body_bytes: int = Field(default=1_000_000, description="largest JSON body accepted")
-    max_media_bytes: int = Field(default=10_000_000, description="largest media upload accepted")
-    write_rate_per_minute: int = Field(default=600, description="writes per user per minute")
+    password_memory_kib: int = Field(
+        default=65536,
+        le=ARGON2_MAX_KIB,
+        description="argon2id memory per hash; at least 8 KiB per lane",
+    )
+    token_ttl: int = Field(default=7 * 24 * 3600, ge=60, description="seconds a login token lives")
+    message_ttl: int = Field(
+        default=7 * 24 * 3600,
+        gt=ARCHIVE_LOOKBACK_SECONDS,
+        description="seconds a live message stays in live (longer than the archival "
+        "sweep's look-back)",
+    )
+    max_body_bytes: int = Field(default=1_000_000, ge=1, description="largest JSON body accepted")
+    max_media_bytes: int = Field(
+        default=10_000_000, ge=1, description="largest media upload accepted"
+    )
+    write_rate_per_minute: int = Field(default=600, ge=1, description="writes per user per minute")
     login_attempts_per_account: int = Field(
         default=10, ge=1, description="logins per account per login_window (any outcome)"
     )
@@ -83,6 +123,48 @@ class Settings(BaseSettings):
         "two deployments (or test runs) sharing one Kafka keep apart by their prefixes",
     )
 
+    backend_timeout: float = Field(DEFAULT_TIMEOUT, gt=0, le=60, description=BACKEND_TIMEOUT)
+    live_timeout: float = Field(LIVE_TIMEOUT, gt=0, le=60, description=LIVE_TIMEOUT_IS)
+    breaker_failures: int = Field(
+        default=5, ge=1, description="backend faults in a row that open a port's circuit breaker"
+    )
+    breaker_reset_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="seconds an open breaker answers 503 at once before letting a trial call "
+        "through",
+    )
+
+    @field_validator("password_memory_kib")
+    @classmethod
+    def _argon2_memory(cls, memory_kib: int, info: ValidationInfo) -> int:
+        lanes = info.data.get("password_parallelism", ARGON2_MIN_LANES)
+        if memory_kib < ARGON2_KIB_PER_LANE * lanes:
+            raise ValueError(
+                f"argon2 needs at least {ARGON2_KIB_PER_LANE} KiB per lane: "
+                f"{ARGON2_KIB_PER_LANE * lanes} KiB for password_parallelism={lanes}"
+            )
+        return memory_kib
+
+    @field_validator(*(f"{port}_url" for port in PORTS))
+    @classmethod
+    def _known_scheme(cls, url: str, info: ValidationInfo) -> str:
+        if url:
+            check_scheme(str(info.field_name).removesuffix("_url"), url)
+        return url
+
+    @classmethod
+    def load(cls, **values) -> Settings:
+        """Settings(**values), or SystemExit naming each setting that cannot work."""
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise SystemExit(refusal(error)) from None
+
+    def timeout(self, port: str) -> float:
+        """The bound on one call to `port`'s backend."""
+        return self.live_timeout if port == "live" else self.backend_timeout
+
     def url(self, port: str) -> str:
         """The URL configured for `port`, or the embedded default under data_dir."""
         explicit = getattr(self, f"{port}_url")
@@ -105,3 +187,13 @@ class Settings(BaseSettings):
 
     def urls(self) -> dict[str, str]:
         return {port: self.url(port) for port in PORTS}
+
+
+def refusal(error: ValidationError) -> str:
+    """The message a command stops with: one line per setting, as its environment variable."""
+    lines = ["townsquare: this configuration cannot work:"]
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {ENV_PREFIX}{name}: {message}")  # not the value: it may be a secret
+    return "\n".join(lines)

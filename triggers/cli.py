@@ -129,7 +129,7 @@ def run_admin(args) -> int:
     from shared.settings import Settings
 
     overrides = {"accounts_url": args.accounts_url} if args.accounts_url else {}
-    services = Services(Settings(data_dir=args.data, **overrides))
+    services = Services(Settings.load(data_dir=args.data, **overrides))
     try:
         if args.verb == "services":  # a deployment's post-deploy step (pods: unknown, 0)
             from functions.registry import load
@@ -181,7 +181,7 @@ def _settings(args):
         from stack import URLS
 
         overrides = {f"{port}_url": url for port, url in URLS.items()}
-    return Settings(data_dir=args.data, **overrides)
+    return Settings.load(data_dir=args.data, **overrides)  # refuses what cannot work
 
 
 def run_dev(args) -> int:

@@ -4,6 +4,12 @@ Passwords are argon2id hashes. A token is 256 random bits, handed out once; only
 sha256 is stored (in live, with the token's expiry), so a leaked store leaks no token.
 Logout drops it at once and tells every open stream of that session to close.
 
+The session also keeps a snapshot of the user record as of sign-in (login, password
+change). `identify` reads the user from accounts whenever it can, so a revoked operator
+or a renamed user is current; only while accounts is unavailable does it answer from the
+snapshot, so calls that need no accounts keep working through a PostgreSQL outage.
+Sessions begun before snapshots existed have none: they need accounts, as before.
+
 Guessing is bounded: logins per account (Settings.login_attempts_per_account per
 login_window) and sign-in attempts per network address are answered 429 with Retry-After;
 argon2 itself is bounded per process (passwords.py). Sessions (list, end one, end all)
@@ -12,6 +18,7 @@ are sessions.py; password change and reset are reset.py.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from datetime import timedelta
@@ -28,8 +35,8 @@ from functions.http import Body, DisplayName, Password, Request
 from functions.registry import app
 from shared import channels
 from shared.context import Context
-from shared.errors import Conflict, RateLimited, Unauthorized
-from shared.records import User, iso, new_uuid
+from shared.errors import Conflict, RateLimited, Unauthorized, Unavailable
+from shared.records import User, iso, new_uuid, parse_time
 
 SESSION_CLOSED = "session.closed"
 
@@ -65,7 +72,26 @@ def identify(token: str | None, ctx: Context) -> tuple[User, str]:
     user_uuid = ctx.live.session_user(digest)
     if user_uuid is None:
         raise Unauthorized("the token is unknown, expired or logged out")
-    return ctx.accounts.get_user(user_uuid), digest
+    try:
+        return ctx.accounts.get_user(user_uuid), digest
+    except Unavailable:
+        snapshot = ctx.live.session_snapshot(digest)
+        if snapshot is None or snapshot.get("uuid") != user_uuid:
+            raise
+        return user_from_snapshot(snapshot), digest
+
+
+USER_FIELDS = {field.name for field in dataclasses.fields(User)}
+USER_TIMES = ("signup_date", "last_logged_in")
+
+
+def user_from_snapshot(snapshot: dict) -> User:
+    """The User a session's snapshot (User.as_json()) holds."""
+    fields = {name: value for name, value in snapshot.items() if name in USER_FIELDS}
+    for name in USER_TIMES:
+        if fields.get(name) is not None:
+            fields[name] = parse_time(fields[name])
+    return User(**fields)
 
 
 def limit_attempts(ctx: Context, req: Request, email: str | None = None) -> None:
@@ -114,9 +140,9 @@ def start_session(ctx: Context, user: User) -> dict:
     token = secrets.token_urlsafe(32)
     ttl = ctx.settings.token_ttl
     now = ctx.clock()
-    ctx.live.put_session(token_hash(token), user.uuid, ttl)
-    ctx.accounts.record_login(user.uuid, now)
     user = user.replace(last_logged_in=now)
+    ctx.live.put_session(token_hash(token), user.uuid, ttl, snapshot=user.as_json())
+    ctx.accounts.record_login(user.uuid, now)
     return {"token": token, "expires_at": iso(now + timedelta(seconds=ttl)), "user": user.as_json()}
 
 

@@ -25,14 +25,17 @@ ZXCVBN_MAX = 100  # zxcvbn's time grows fast with length; the first 100 characte
 
 
 @functools.cache
-def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 def hasher(ctx: Context) -> PasswordHasher:
     """argon2id with the configured cost (hashes carry their parameters, so changing the
     cost keeps old hashes verifiable)."""
-    return _hasher(ctx.settings.password_time_cost, ctx.settings.password_memory_kib)
+    settings = ctx.settings
+    return _hasher(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )
 
 
 @functools.cache
@@ -58,13 +61,13 @@ def hash_password(ctx: Context, password: str) -> str:
 
 
 @functools.cache
-def _stand_in_hash(time_cost: int, memory_kib: int) -> str:
+def _stand_in_hash(hasher: PasswordHasher) -> str:
     """What an unknown email's password is checked against: same cost, never matches."""
-    return _hasher(time_cost, memory_kib).hash(secrets.token_urlsafe(16))
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def stand_in_hash(ctx: Context) -> str:
-    return _stand_in_hash(ctx.settings.password_time_cost, ctx.settings.password_memory_kib)
+    return _stand_in_hash(hasher(ctx))
 
 
 def password_matches(ctx: Context, stored: str, password: str) -> bool:

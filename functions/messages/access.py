@@ -1,6 +1,8 @@
 """Who may write to, and read, which conversation — and finding a message wherever it lives.
 
-A direct conversation needs only that the other person exists. A group conversation
+A direct conversation needs only that the other person exists (reading one while accounts
+is unavailable does not wait for that check: a conversation holds only messages its reader
+is party to, so an unknown uuid reads as an empty history). A group conversation
 is for the group's active members: a group the caller may not see (absent, deleted,
 private and not theirs) is NotFound; a public group they have not joined is Forbidden.
 Also: reading a message back from its JSON (what `message.created` carries).
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from functions.visibility import group_is_visible
 from shared.context import Context
-from shared.errors import Forbidden, Invalid, NotFound
+from shared.errors import Forbidden, Invalid, NotFound, Unavailable
 from shared.records import (
     Group,
     Message,
@@ -49,7 +51,15 @@ def conversation_with(ctx: Context, *, with_user: str | None, group: str | None)
         raise Invalid("give exactly one of with_user and group", field=field)
     if group is not None:
         return conversation_of(ctx.me.uuid, None, member_group(ctx, group, "group").uuid)
-    return conversation_of(ctx.me.uuid, existing_user(ctx, with_user or "", "with_user").uuid, None)
+    return conversation_of(ctx.me.uuid, _partner(ctx, with_user or ""), None)
+
+
+def _partner(ctx: Context, user_uuid: str) -> str:
+    """The other person of a direct conversation: checked in accounts when it can be."""
+    try:
+        return existing_user(ctx, user_uuid, "with_user").uuid
+    except Unavailable:
+        return canonical_uuid(user_uuid, "with_user") or ""
 
 
 def find_message(ctx: Context, uuid: str) -> Message | None:

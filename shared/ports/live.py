@@ -24,10 +24,16 @@ class Subscription(Protocol):
 
 class Live(Protocol):
     # sessions: keyed by the sha256 hex of the bearer token, never the token itself
-    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None:
-        """Store the session, and list it under its user (user_sessions)."""
+    def put_session(
+        self, token_hash: str, user_uuid: str, ttl: int, *, snapshot: dict | None = None
+    ) -> None:
+        """Store the session, and list it under its user (user_sessions). `snapshot` (the
+        user record as JSON) lives and ends with the session."""
 
     def session_user(self, token_hash: str) -> str | None: ...
+    def session_snapshot(self, token_hash: str) -> dict | None:
+        """The snapshot stored with a live session; None without one (or without session)."""
+
     def drop_session(self, token_hash: str) -> None: ...
     def user_sessions(self, user_uuid: str) -> list[LiveSession]:
         """The user's sessions that are still alive, newest first."""

@@ -89,6 +89,26 @@ def test_a_users_sessions_are_listed_newest_first_while_alive(live):
     assert [s.token_hash for s in live.user_sessions(user)] == [first]
 
 
+def test_a_session_keeps_its_snapshot_of_the_user_and_ends_with_it(live):
+    user, other = unique(), unique()
+    first, second, bare, alone = unique(), unique(), unique(), unique()
+    snapshot = {"uuid": user, "name": "Ada", "is_operator": True, "signup_date": "2026-01-01Z"}
+    live.put_session(first, user, 60, snapshot=snapshot)
+    live.put_session(second, user, 60, snapshot=snapshot | {"name": "Ada L."})
+    live.put_session(bare, user, 60)  # a session begun before snapshots existed
+    live.put_session(alone, other, 1, snapshot={"uuid": other})
+    assert live.session_snapshot(first) == snapshot
+    assert live.session_snapshot(second)["name"] == "Ada L."
+    assert live.session_snapshot(bare) is None and live.session_user(bare) == user
+    assert live.session_snapshot(unique()) is None
+    live.drop_session(first)
+    assert live.session_snapshot(first) is None
+    assert second in live.drop_user_sessions(user, keep=bare)
+    assert live.session_snapshot(second) is None
+    time.sleep(EXPIRED)
+    assert live.session_snapshot(alone) is None
+
+
 def test_ending_every_session_of_a_user_but_one(live):
     user, other = unique(), unique()
     kept, ended, elsewhere = unique(), unique(), unique()

@@ -5,6 +5,7 @@ nothing listens, which is exactly what a stopped Redis looks like to the client.
 from __future__ import annotations
 
 import socket
+import time
 
 from functions.registry import load
 from shared.context import Services
@@ -41,4 +42,46 @@ def test_a_down_backend_is_503_with_retry_after_and_health_names_it(tmp_path):
     assert health.status_code == 503 and health.get_json()["backends"]["live"] == "unavailable"
     assert health.get_json()["backends"]["accounts"] == "ok"
     assert "127.0.0.1" not in health.get_data(as_text=True)
+    services.close()
+
+
+def test_accounts_down_signed_in_calls_answer_from_the_session_snapshot(tmp_path):
+    """While accounts is down, a session that carries a snapshot of its user still
+    authenticates; a call that needs accounts (signup) is 503 with Retry-After; once it is
+    back, authentication reads accounts again (a right granted meanwhile shows)."""
+    from functions.auth import token_hash
+    from tests.outages import unopenable
+
+    reset = 1.0
+    settings = Settings(data_dir=tmp_path, _env_file=None, breaker_failures=2,
+                        breaker_reset_seconds=reset)  # fmt: skip
+    services = Services(settings)
+    api = Api(create_app(services).test_client(), EventDispatcher(services, load()))
+    ada, bob = api.person("Ada"), api.person("Bob")
+    assert api.post("/messages", ada, json={"to_user": bob.uuid, "text": "hi"}).status_code == 201
+    services.accounts.set_operator(ada.uuid, True)
+    assert api.get("/users/me", ada).get_json()["user"]["is_operator"] is True  # accounts read
+    old = "a-token-from-before-sessions-kept-a-snapshot"  # a session stored without one
+    services.live.put_session(token_hash(old), ada.uuid, 60)
+    old_auth = {"Authorization": f"Bearer {old}"}
+    assert api.get("/users/me", headers=old_auth).status_code == 200
+    with unopenable(services.accounts.engine, tmp_path / "accounts.db"):
+        me = api.get("/users/me", ada)
+        assert me.status_code == 200
+        assert me.get_json()["user"]["uuid"] == ada.uuid and me.get_json()["user"]["name"] == "Ada"
+        assert me.get_json()["user"]["is_operator"] is False  # as at login: the snapshot
+        assert api.get("/auth/sessions", ada).status_code == 200  # the live store only
+        history = api.get(f"/messages?with_user={bob.uuid}", ada)  # live and archive only
+        assert history.status_code == 200 and history.get_json()["items"][0]["text"] == "hi"
+        body = {"email": "b@example.org", "name": "B", "password": "long enough pw"}
+        for refused in (api.get("/users/me", headers=old_auth),
+                        api.post("/auth/signup", json=body)):  # fmt: skip
+            assert refused.status_code == 503 and int(refused.headers["Retry-After"]) >= 1
+            assert refused.get_json()["error"]["code"] == "unavailable"
+            assert "accounts" not in refused.get_data(as_text=True)
+        assert api.get("/health").get_json()["backends"]["accounts"] == "unavailable"
+    time.sleep(reset)
+    back = api.get("/users/me", ada)
+    assert back.status_code == 200 and back.get_json()["user"]["is_operator"] is True
+    assert api.get("/health").get_json()["backends"]["accounts"] == "ok"
     services.close()

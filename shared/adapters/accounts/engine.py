@@ -8,11 +8,21 @@ idea), so that sql.py reads the same on SQLite and PostgreSQL:
     BEGIN IMMEDIATE, so a read-then-write transaction waits for the lock (busy
     timeout) instead of failing with SQLITE_BUSY half-way; psycopg begins by itself;
   - `migration_lock`: SQL that serialises concurrent start-ups running migrations.
+
+PostgreSQL calls are bounded by the adapter's timeout (Settings.backend_timeout): libpq's
+connect_timeout (whole seconds, at least 2), a statement_timeout on every connection, the
+pool's wait for a free connection, and — because a frozen server enforces no
+statement_timeout — a client-side bound on every wait for the server (bounded_connection():
+the timeout plus CLIENT_MARGIN; past it the connection is dropped, and the pool replaces
+it). Migrations, once per start, lift the statement timeout for their own transaction (they
+may wait for another process's migration).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +54,7 @@ class Capabilities:
     upsert_insert: Callable
     write_begin: str
     migration_lock: str | None
+    unbounded_migration: str | None = None  # lifts the statement timeout for migrations
 
 
 SQLITE = Capabilities("sqlite", sqlite.insert, "BEGIN IMMEDIATE", None)
@@ -53,25 +64,66 @@ POSTGRESQL = Capabilities(
     "BEGIN",
     # any fixed key: only accounts migrations take it, and only for their transaction
     "SELECT pg_advisory_xact_lock(727374)",
+    "SET LOCAL statement_timeout = 0",
 )
 
 
-def open_engine(url: str) -> tuple[Engine, Capabilities]:
+def open_engine(url: str, timeout: float) -> tuple[Engine, Capabilities]:
     scheme = url.split(":", 1)[0].split("+")[0]
     if scheme == "sqlite":
         return _sqlite_engine(url), SQLITE
     if scheme in ("postgresql", "postgres"):
-        return _postgresql_engine(url), POSTGRESQL
+        return _postgresql_engine(url, timeout), POSTGRESQL
     raise Invalid(f"accounts: unsupported URL scheme {scheme!r}", field="accounts_url")
 
 
-def _postgresql_engine(url: str) -> Engine:
+CLIENT_MARGIN = 1.0  # seconds past statement_timeout before the client gives up on the server
+
+
+@functools.cache
+def bounded_connection() -> type:
+    """psycopg's Connection whose every wait for the server ends after `wait_bound` seconds
+    (psycopg waits without end by default): then the connection is dropped (SQLAlchemy sees
+    it broken and discards it) and the call fails with OperationalError. Built on first use:
+    psycopg is an optional extra."""
+    import psycopg
+
+    class BoundedConnection(psycopg.Connection):
+        wait_bound: float | None = None
+
+        def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
+            try:
+                return super().wait(gen, interval=interval, timeout=timeout or self.wait_bound)
+            except psycopg.OperationalError as exc:
+                if type(exc).__name__ != "_WaitTimeout":  # psycopg's own, internal, name
+                    raise
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"no answer from the server within {self.wait_bound} s"
+                ) from exc
+
+    return BoundedConnection
+
+
+def _postgresql_engine(url: str, timeout: float) -> Engine:
     rest = url.split("://", 1)[1]
-    return create_engine(
+    engine = create_engine(
         f"postgresql+psycopg://{rest}",
         pool_pre_ping=True,  # a restarted server costs one reconnect, not an error
-        connect_args={"connect_timeout": 5},
+        pool_timeout=timeout,
+        connect_args={
+            "connect_timeout": max(2, math.ceil(timeout)),  # libpq: whole seconds, 2 at least
+            "options": f"-c statement_timeout={max(1, round(timeout * 1000))}",
+        },
     )
+
+    @event.listens_for(engine, "do_connect")
+    def _bounded(dialect, record, cargs, cparams):
+        connection = bounded_connection().connect(*cargs, **cparams)
+        connection.wait_bound = timeout + CLIENT_MARGIN
+        return connection
+
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -106,6 +158,8 @@ def migrate(engine: Engine, caps: Capabilities) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with transaction(engine, "migrate") as conn:
+        if caps.unbounded_migration:
+            conn.exec_driver_sql(caps.unbounded_migration)
         if caps.migration_lock:
             conn.exec_driver_sql(caps.migration_lock)
         config.attributes["connection"] = conn

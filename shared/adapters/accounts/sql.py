@@ -22,12 +22,13 @@ from shared.adapters.accounts.tables import TOWNSQUARE_APP_UUID
 from shared.adapters.accounts.tables import app_service_groups_master as services_t
 from shared.adapters.accounts.tables import application_master as apps_t
 from shared.adapters.accounts.users import UsersStore
+from shared.backends import DEFAULT_TIMEOUT
 from shared.records import Service
 
 
 class SqlAccounts(UsersStore, GroupsStore):
-    def __init__(self, url: str) -> None:
-        self.engine, self.caps = open_engine(url)
+    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.engine, self.caps = open_engine(url, timeout)
         try:
             migrate(self.engine, self.caps)
         except BaseException:
@@ -35,8 +36,8 @@ class SqlAccounts(UsersStore, GroupsStore):
             raise
 
     @classmethod
-    def from_url(cls, url: str) -> SqlAccounts:
-        return cls(url)
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> SqlAccounts:
+        return cls(url, timeout=timeout)  # bounds PostgreSQL; SQLite keeps its busy timeout
 
     def _tx(self, name: str, *, write: bool = True):
         return transaction(self.engine, name, write=write)

@@ -24,7 +24,8 @@ class FolderBlobs:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     @classmethod
-    def from_url(cls, url: str) -> FolderBlobs:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> FolderBlobs:
+        # embedded: no network; it waits only for its own file locks (its busy timeout)
         parts = urlsplit(url)
         host = "" if parts.netloc in ("", "localhost") else parts.netloc
         if not (host or parts.path):

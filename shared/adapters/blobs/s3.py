@@ -21,12 +21,19 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.adapters.blobs import check_key
+from shared.backends import DEFAULT_TIMEOUT
 from shared.errors import Invalid, NotFound, Unavailable
 
 MISSING = {"NoSuchKey", "404", "NotFound"}
-TIMEOUTS = Config(
-    connect_timeout=5, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}
-)
+ATTEMPTS = 2  # one retry of a transient fault; a call takes at most ATTEMPTS x timeout
+
+
+def _bounded(timeout: float) -> Config:
+    return Config(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        retries={"max_attempts": ATTEMPTS, "mode": "standard"},
+    )
 
 
 class S3Blobs:
@@ -35,7 +42,7 @@ class S3Blobs:
         self._ensure_bucket()
 
     @classmethod
-    def from_url(cls, url: str) -> S3Blobs:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> S3Blobs:
         parts = urlsplit(url)
         if not parts.netloc:
             raise Invalid(
@@ -43,7 +50,7 @@ class S3Blobs:
             )
         query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
         region = query.get("region", "us-east-1")
-        return cls(_client(query.get("endpoint"), region), parts.netloc, region)
+        return cls(_client(query.get("endpoint"), region, timeout), parts.netloc, region)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         with _translated(key):
@@ -82,15 +89,16 @@ class S3Blobs:
                     raise
 
 
-def _client(endpoint: str | None, region: str):
+def _client(endpoint: str | None, region: str, timeout: float):
+    bounded = _bounded(timeout)
     if endpoint == "localstack":
         from localstack_client.session import Session
 
-        return Session(region_name=region).client("s3", config=TIMEOUTS)
-    options: dict = {"region_name": region, "config": TIMEOUTS}
+        return Session(region_name=region).client("s3", config=bounded)
+    options: dict = {"region_name": region, "config": bounded}
     if endpoint:
         options["endpoint_url"] = endpoint
-        options["config"] = TIMEOUTS.merge(Config(s3={"addressing_style": "path"}))
+        options["config"] = bounded.merge(Config(s3={"addressing_style": "path"}))
         if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
             options.update(aws_access_key_id="test", aws_secret_access_key="test")
     return boto3.session.Session().client("s3", **options)

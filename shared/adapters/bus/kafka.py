@@ -72,7 +72,9 @@ class KafkaBus:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_url(cls, url: str) -> KafkaBus:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> KafkaBus:
+        # Kafka's own bounds (TIMEOUTS, JOIN_WAIT, delivery) stay: a consumer's request
+        # timeout must outlast its group session, far above a per-call timeout
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         replication = int(query.get("replication_factor", ["1"])[0])

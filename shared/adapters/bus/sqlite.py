@@ -70,7 +70,8 @@ class SqliteBus:
         self._turns = itertools.count()
 
     @classmethod
-    def from_url(cls, url: str) -> SqliteBus:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteBus:
+        # embedded: no network; it waits only for its own file locks (its busy timeout)
         return cls(sqlite_path(url))
 
     @contextmanager

@@ -31,6 +31,7 @@ from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, N
 from cassandra.connection import ConnectionException
 from cassandra.query import UNSET_VALUE, BatchStatement, BatchType, dict_factory
 
+from shared.backends import DEFAULT_TIMEOUT
 from shared.errors import Unavailable
 
 from . import rows
@@ -52,6 +53,7 @@ DOWN = (
     cassandra.Timeout,  # ReadTimeout, WriteTimeout
     cassandra.CoordinationFailure,  # ReadFailure, WriteFailure
 )
+SCHEMA_TIMEOUT = 30.0  # seconds a CREATE may take (once per process): schema changes are slow
 _schema_ready: set[tuple] = set()  # (hosts, port, keyspace) whose tables this process made
 _schema_lock = threading.Lock()
 
@@ -101,7 +103,7 @@ def translated() -> Iterator[None]:
 
 class CassandraContent(TableContent):
     @classmethod
-    def from_url(cls, url: str) -> CassandraContent:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> CassandraContent:
         parts = urlsplit(url)
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         level = options.get("consistency", "LOCAL_ONE").upper()
@@ -114,11 +116,15 @@ class CassandraContent(TableContent):
             keyspace=parts.path.strip("/") or "townsquare",
             consistency=cassandra.ConsistencyLevel.name_to_value[level],
             replication=int(options.get("replication", "1")),
+            timeout=timeout,
         )
 
-    def __init__(self, *, hosts, port, keyspace, consistency, replication) -> None:
+    def __init__(
+        self, *, hosts, port, keyspace, consistency, replication, timeout=DEFAULT_TIMEOUT
+    ) -> None:
         self.hosts, self.port, self.keyspace = list(hosts), port, keyspace
         self._consistency, self._replication = consistency, replication
+        self._timeout = timeout
         self._cluster: Cluster | None = None
         self._session = None
         self._prepared: dict[str, object] = {}
@@ -136,13 +142,14 @@ class CassandraContent(TableContent):
             consistency_level=self._consistency,
             serial_consistency_level=cassandra.ConsistencyLevel.LOCAL_SERIAL,
             row_factory=dict_factory,
-            request_timeout=15,
+            request_timeout=self._timeout,
         )
         cluster = Cluster(
             self.hosts,
             port=self.port,
             execution_profiles={EXEC_PROFILE_DEFAULT: profile},
-            connect_timeout=5,
+            connect_timeout=self._timeout,
+            control_connection_timeout=self._timeout,
         )
         try:
             with translated():
@@ -162,10 +169,11 @@ class CassandraContent(TableContent):
                 return
             session.execute(
                 f"CREATE KEYSPACE IF NOT EXISTS {self.keyspace} WITH replication = "
-                f"{{'class': 'SimpleStrategy', 'replication_factor': {self._replication}}}"
+                f"{{'class': 'SimpleStrategy', 'replication_factor': {self._replication}}}",
+                timeout=SCHEMA_TIMEOUT,
             )
             for table in TABLES.values():
-                session.execute(create_table(self.keyspace, table))
+                session.execute(create_table(self.keyspace, table), timeout=SCHEMA_TIMEOUT)
             session.cluster.control_connection.wait_for_schema_agreement()
             _schema_ready.add(marker)
 

@@ -89,7 +89,8 @@ def translated() -> Iterator[None]:
 
 class SqliteContent(TableContent):
     @classmethod
-    def from_url(cls, url: str) -> SqliteContent:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteContent:
+        # embedded: no network; it waits only for its own file locks (its busy timeout)
         return cls(sqlite_path(url))
 
     def __init__(self, path: str) -> None:

@@ -33,6 +33,7 @@ from shared.adapters.graph import (
     person_suggestion,
     post_suggestion,
 )
+from shared.backends import DEFAULT_TIMEOUT
 from shared.errors import Unavailable
 from shared.records import Suggestion
 
@@ -128,19 +129,25 @@ def _records(tx: ManagedTransaction, query: str, params: dict) -> list[Any]:
 
 
 class Neo4jGraph:
-    def __init__(self, uri: str, auth: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, uri: str, auth: tuple[str, str] | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.uri = uri
         self.driver = GraphDatabase.driver(
-            uri, auth=auth, connection_timeout=5, max_transaction_retry_time=5
+            uri,
+            auth=auth,
+            connection_timeout=timeout,
+            connection_acquisition_timeout=timeout,
+            max_transaction_retry_time=timeout,
         )
         self._ready = False
 
     @classmethod
-    def from_url(cls, url: str) -> Neo4jGraph:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Neo4jGraph:
         parts = urlsplit(url)
         auth = (parts.username, parts.password or "") if parts.username else None
         netloc = f"{parts.hostname or '127.0.0.1'}:{parts.port or 7687}"
-        return cls(urlunsplit((parts.scheme, netloc, "", parts.query, "")), auth)
+        return cls(urlunsplit((parts.scheme, netloc, "", parts.query, "")), auth, timeout=timeout)
 
     def _run(self, write: bool, query: str, **params: Any) -> list[Any]:
         try:

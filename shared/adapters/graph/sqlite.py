@@ -142,7 +142,8 @@ class SqliteGraph:
         self._sql = LockedSqlite(path, SCHEMA, "graph")
 
     @classmethod
-    def from_url(cls, url: str) -> SqliteGraph:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteGraph:
+        # embedded: no network; it waits only for its own file locks (its busy timeout)
         return cls(sqlite_path(url))
 
     def _add(self, rel: str, pairs: Iterable[tuple[str, str]], *more: tuple[str, str, str]) -> None:

@@ -6,6 +6,8 @@ URLs:
 
 Both run the same code; only the client differs. Layout (all keys under `townsquare:`):
   session:<token sha256>        user uuid, SET EX
+  snapshot:<token sha256>       the user record as JSON when the session began (what
+                                authentication falls back to while accounts is down), SET EX
   sessions:<user>               hash: token sha256 -> [created, expires] epoch seconds; the
                                 sessions that ended on their own are trimmed on read
   once:<sha256>                 a one-time secret's value (password reset), SET EX / GETDEL
@@ -42,7 +44,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
+from shared.backends import LIVE_TIMEOUT
 from shared.errors import Unavailable
 from shared.records import LiveSession, Message, parse_time
 
@@ -50,6 +55,7 @@ PREFIX = "townsquare:"
 # every open stream holds one pub/sub connection (redis-py's pool stops at 100 by default)
 MAX_CONNECTIONS = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SESSION_KEYS = ("session", "snapshot")  # what a session is stored under, by token hash
 
 
 def _guarded(method):
@@ -97,7 +103,7 @@ class RedisLive:
         self._embedded = embedded  # EmbeddedServer for fakeredis://, None for a real server
 
     @classmethod
-    def from_url(cls, url: str) -> RedisLive:
+    def from_url(cls, url: str, *, timeout: float = LIVE_TIMEOUT) -> RedisLive:
         parts = urlsplit(url)
         if parts.scheme == "fakeredis":
             import fakeredis
@@ -112,8 +118,12 @@ class RedisLive:
         client = redis.Redis.from_url(
             url,
             decode_responses=True,
-            socket_timeout=5,
-            socket_connect_timeout=3,
+            socket_timeout=timeout,  # every command; a subscription's wait is its own
+            socket_connect_timeout=timeout,
+            # one immediate retry of a dropped connection (a restarted server), none of a
+            # timeout: redis-py's default (3 retries with backoff) would stretch an outage's
+            # answer to seconds
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
             max_connections=MAX_CONNECTIONS,
         )
         return cls(client)
@@ -124,11 +134,15 @@ class RedisLive:
 
     # sessions
     @_guarded
-    def put_session(self, token_hash: str, user_uuid: str, ttl: int) -> None:
+    def put_session(
+        self, token_hash: str, user_uuid: str, ttl: int, *, snapshot: dict | None = None
+    ) -> None:
         now = time.time()
         sessions = f"{PREFIX}sessions:{user_uuid}"
         with self.client.pipeline(transaction=True) as pipe:
             pipe.set(f"{PREFIX}session:{token_hash}", user_uuid, ex=_ttl(ttl))
+            if snapshot is not None:
+                pipe.set(f"{PREFIX}snapshot:{token_hash}", json.dumps(snapshot), ex=_ttl(ttl))
             pipe.hset(sessions, token_hash, json.dumps([now, now + ttl]))
             pipe.expire(sessions, _ttl(ttl), gt=True)
             pipe.expire(sessions, _ttl(ttl), nx=True)
@@ -157,7 +171,7 @@ class RedisLive:
         ending = [h for h in self.client.hkeys(sessions) if h != keep]
         if ending:
             with self.client.pipeline(transaction=True) as pipe:
-                pipe.delete(*[f"{PREFIX}session:{h}" for h in ending])
+                pipe.delete(*[f"{PREFIX}{kind}:{h}" for h in ending for kind in SESSION_KEYS])
                 pipe.hdel(sessions, *ending)
                 pipe.execute()
             self._changed()
@@ -180,8 +194,13 @@ class RedisLive:
         return self.client.get(f"{PREFIX}session:{token_hash}")
 
     @_guarded
+    def session_snapshot(self, token_hash: str) -> dict | None:
+        text = self.client.get(f"{PREFIX}snapshot:{token_hash}")
+        return json.loads(text) if text else None
+
+    @_guarded
     def drop_session(self, token_hash: str) -> None:
-        self.client.delete(f"{PREFIX}session:{token_hash}")
+        self.client.delete(*[f"{PREFIX}{kind}:{token_hash}" for kind in SESSION_KEYS])
         self._changed()
 
     # message_master

@@ -42,6 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from shared.adapters.search import MARK_END, MARK_START, SNIPPET_WORDS, free_text
 from shared.adapters.search.terms import HASHTAG, extra_terms, fold
+from shared.backends import DEFAULT_TIMEOUT
 from shared.errors import Unavailable
 from shared.records import SearchDoc, SearchHit, iso
 
@@ -165,7 +166,7 @@ class _ElasticSearch:
         self.unavailable, self.not_found, self.bad_request, self.api_error = self.driver_errors()
 
     @classmethod
-    def from_url(cls, url: str) -> _ElasticSearch:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> _ElasticSearch:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         tls = query.get("tls", ["0"])[0] in ("1", "true", "yes")
@@ -174,10 +175,11 @@ class _ElasticSearch:
         host = f"{scheme}://{parts.hostname or '127.0.0.1'}:{parts.port or 9200}"
         auth = (parts.username, parts.password or "") if parts.username else None
         index = parts.path.strip("/") or DEFAULT_INDEX
-        return cls(cls.build_client(host, auth), index, refresh)
+        return cls(cls.build_client(host, auth, timeout), index, refresh)
 
     @staticmethod
-    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+    def build_client(host: str, auth: tuple[str, str] | None, timeout: float) -> Any:
+        """The client; each request bounded by `timeout` seconds (one retry on a fault)."""
         raise NotImplementedError
 
     @staticmethod
@@ -252,10 +254,10 @@ class _ElasticSearch:
 
 class OpenSearchSearch(_ElasticSearch):
     @staticmethod
-    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+    def build_client(host: str, auth: tuple[str, str] | None, timeout: float) -> Any:
         from opensearchpy import OpenSearch
 
-        return OpenSearch(hosts=[host], http_auth=auth, timeout=10, max_retries=1)
+        return OpenSearch(hosts=[host], http_auth=auth, timeout=timeout, max_retries=1)
 
     @staticmethod
     def driver_errors():
@@ -267,10 +269,10 @@ class OpenSearchSearch(_ElasticSearch):
 
 class ElasticsearchSearch(_ElasticSearch):
     @staticmethod
-    def build_client(host: str, auth: tuple[str, str] | None) -> Any:
+    def build_client(host: str, auth: tuple[str, str] | None, timeout: float) -> Any:
         from elasticsearch import Elasticsearch
 
-        return Elasticsearch(hosts=[host], basic_auth=auth, request_timeout=10, max_retries=1)
+        return Elasticsearch(hosts=[host], basic_auth=auth, request_timeout=timeout, max_retries=1)
 
     @staticmethod
     def driver_errors():

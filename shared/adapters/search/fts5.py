@@ -106,7 +106,8 @@ class Fts5Search:
         self._sql = LockedSqlite(path, SCHEMA, "search index", "foreign_keys = ON")
 
     @classmethod
-    def from_url(cls, url: str) -> Fts5Search:
+    def from_url(cls, url: str, *, timeout: float | None = None) -> Fts5Search:
+        # embedded: no network; it waits only for its own file locks (its busy timeout)
         return cls(sqlite_path(url))
 
     def index(self, doc: SearchDoc) -> None:
