@@ -17,9 +17,7 @@ Loopback only; bounded by --copies and --rounds; indices it creates are deleted.
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
 import tempfile
 import time
 import uuid
@@ -27,15 +25,11 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from bench.harness import PROJECT, row, standalone
 from shared.backends import open_port
 from tests.relevance.test_relevance import TOKEN, corpus
 
 ROOT = Path(__file__).parents[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def documents(copies: int) -> list:
@@ -110,50 +104,54 @@ def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
     return seconds, latencies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--copies", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--search-refresh", choices=["wait_for", "false"], default="wait_for")
-    args = parser.parse_args()
-    docs = documents(args.copies)
+def run(args) -> dict:
+    copies = getattr(args, "copies", 1)
+    rounds = getattr(args, "rounds", 1 if args.quick else 5)
+    refresh_mode = getattr(args, "search_refresh", "wait_for")
+    docs = documents(copies)[: 40 if args.quick else None]
     with tempfile.TemporaryDirectory() as folder:
         if args.backends == "real":
             from stack import URLS
 
             base = URLS["search"].split("?")[0].rstrip("/")
-            refresh = "?refresh=false" if args.search_refresh == "false" else ""
+            refresh = "?refresh=false" if refresh_mode == "false" else ""
             search = open_port("search", f"{base}/bench-speed-{uuid.uuid4().hex[:8]}{refresh}")
         else:
             search = open_port("search", f"sqlite:///{folder}/search.db")
         try:
             ours = timed(lambda: [search.index(doc) for doc in docs])
             latencies = []
-            for _ in range(args.rounds):
+            for _ in range(rounds):
                 for text, kind in queries():
                     call = partial(search.query, text, types=[kind], visible_to=[TOKEN], limit=10)
                     latencies.append(timed(call))
             raw_seconds, raw_latencies = (
-                opensearch_raw(search, docs, args.rounds) if args.backends == "real"
-                else fts5_raw(search, docs, args.rounds)
+                opensearch_raw(search, docs, rounds) if args.backends == "real"
+                else fts5_raw(search, docs, rounds)
             )  # fmt: skip
         finally:
             if args.backends == "real":
                 search.client.indices.delete(index=search.index_name)
             search.close()
     n = len(docs)
-    print(f"search on {args.backends}: {n} documents, {len(latencies)} queries")
-    print(f"  indexing   port one by one {n / ours:9.1f} docs/s   raw bulk {n / raw_seconds:9.1f} docs/s"
-          f"   ratio {ours / raw_seconds:.1f}x")  # fmt: skip
-    for name, values in (("port query()", latencies), ("raw request", raw_latencies)):
-        print(f"  {name:<14} p50 {1000 * statistics.median(values):7.2f} ms"
-              f"   p99 {1000 * percentile(values, 0.99):7.2f} ms")  # fmt: skip
-    print(
-        f"  query ratio p50 {statistics.median(latencies) / statistics.median(raw_latencies):.2f}x"
-        f"   p99 {percentile(latencies, 0.99) / percentile(raw_latencies, 0.99):.2f}x"
+    engine = "OpenSearch" if args.backends == "real" else "FTS5"
+    indexing = f"indexing {n} documents"
+    return {
+        "title": f"search ({engine}{', ?refresh=false' if refresh_mode == 'false' else ''}):"
+        " indexing and queries beside the raw engine",
+        "unit": "document indexed / query answered",
+        "rows": [
+            row(indexing, PROJECT, seconds=ours, ops=n, how="port index(), one by one"),
+            row(indexing, "raw bulk API", seconds=raw_seconds, ops=n),
+            row("judged queries", PROJECT, latencies, sum(latencies), how="port query()"),
+            row("judged queries", "same request, raw", raw_latencies, sum(raw_latencies)),
+        ],
+    }
+
+
+def main() -> None:
+    standalone(
+        "bench.search_speed", ("--copies", 1), ("--rounds", 5), ("--search-refresh", "wait_for")
     )
 
 
