@@ -44,6 +44,7 @@ from bench.harness import (
     row,
     server,
     sizes,
+    standalone,
     subprocess_server,
 )
 
@@ -276,3 +277,7 @@ def run(args) -> dict:
             f"within {TIMEOUT:.0f} s. The bare side's CPU is the Redis server's (shared)."
         ],
     }
+
+
+if __name__ == "__main__":
+    standalone("bench.chat_push")

@@ -16,7 +16,7 @@ import time
 import aiohttp
 import requests
 
-from bench.harness import PROJECT, auth, row, server, signup, sizes
+from bench.harness import PROJECT, auth, row, server, signup, sizes, standalone
 
 AUTHORS = 3
 POSTS_EACH = 10
@@ -105,3 +105,7 @@ def run(args) -> dict:
             f"{duration:.0f} s per phase; the load generator shares the machine with the server."
         ],
     }
+
+
+if __name__ == "__main__":
+    standalone("bench.feed")

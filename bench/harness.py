@@ -116,6 +116,23 @@ class CpuMeter:
         return self.total() - self.begin
 
 
+class Stopwatch:
+    """Times calls in this process: returns each call's wall seconds and sums the wall and
+    the CPU seconds (process time) of all of them, for in-process benchmarks."""
+
+    def __init__(self) -> None:
+        self.wall = 0.0
+        self.cpu = 0.0
+
+    def __call__(self, action) -> float:
+        wall, cpu = time.perf_counter(), time.process_time()
+        action()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        self.wall += wall
+        self.cpu += cpu
+        return wall
+
+
 def machine() -> dict:
     cpu = platform.processor() or ""
     with contextlib.suppress(OSError):
@@ -351,15 +368,19 @@ def run_suite(args: argparse.Namespace) -> Path:
         "server": "townsquare serve" if has_serve() else "townsquare dev",
         "benchmarks": {},
     }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    node = re.sub(r"[^A-Za-z0-9]+", "-", platform.node())
+    path = out / f"{started:%Y%m%dT%H%M%SZ}-{args.backends}-{node}.json"
     for name in names:
         print(f"== {name} ({REGISTRY[name]})", flush=True)
         t0 = time.perf_counter()
-        module = importlib.import_module(REGISTRY[name])
-        needs = getattr(module, "BACKENDS", {"embedded", "real"})
-        if args.backends not in needs:  # e.g. B3 needs the stack's Kafka and Mosquitto
-            print(f"   skipped: runs on --backends {' or '.join(sorted(needs))}", flush=True)
-            continue
         try:
+            module = importlib.import_module(REGISTRY[name])
+            needs = getattr(module, "BACKENDS", {"embedded", "real"})
+            if args.backends not in needs:  # e.g. B3 needs the stack's Kafka and Mosquitto
+                print(f"   skipped: runs on --backends {' or '.join(sorted(needs))}", flush=True)
+                continue
             result = module.run(args)
         except Exception as error:  # one benchmark failing does not lose the others' figures
             if len(names) == 1:
@@ -369,15 +390,10 @@ def run_suite(args: argparse.Namespace) -> Path:
         result["wall_s"] = round(time.perf_counter() - t0, 1)
         report["benchmarks"][name] = result
         print(markdown_tables({"benchmarks": {name: result}}), flush=True)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = (
-        f"{started:%Y%m%dT%H%M%SZ}-{args.backends}-{re.sub(r'[^A-Za-z0-9]+', '-', platform.node())}"
-    )
-    path = out / f"{stem}.json"
+        path.write_text(json.dumps(report, indent=2) + "\n")  # kept if a later one crashes
     path.write_text(json.dumps(report, indent=2) + "\n")
-    chart(report, out / f"{stem}.png")
-    print(f"wrote {path} and {out / (stem + '.png')}")
+    chart(report, path.with_suffix(".png"))
+    print(f"wrote {path} and {path.with_suffix('.png')}")
     return path
 
 

@@ -35,7 +35,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from bench.harness import PROJECT, CpuMeter, auth, row, server, signup
+from bench.harness import PROJECT, CpuMeter, auth, row, server, signup, standalone
 from shared.adapters.bus.kafka import KafkaBus
 from shared.events import encode, make_event
 from shared.ports.bus import EVENTS
@@ -181,3 +181,7 @@ def run(args) -> dict:
             "Other servers on the shared stack may also bridge the same MQTT topics."
         ],
     }
+
+
+if __name__ == "__main__":
+    standalone("bench.ingest")

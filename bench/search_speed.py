@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 import uuid
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from bench.harness import PROJECT, row, standalone
+from bench.harness import PROJECT, Stopwatch, row, standalone
 from shared.backends import open_port
 from tests.relevance.test_relevance import TOKEN, corpus
 
@@ -41,13 +40,7 @@ def queries() -> list[tuple[str, str]]:
     return [(j["query"], j["type"]) for j in judged]
 
 
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
-def opensearch_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+def opensearch_raw(search, docs: list, rounds: int, clocks: dict) -> tuple[float, list[float]]:
     from opensearchpy import helpers
 
     from shared.adapters.search.elastic import MAPPINGS, SETTINGS, doc_id, document, search_body
@@ -58,18 +51,20 @@ def opensearch_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]
         actions = [
             {"_index": index, "_id": doc_id(d.type, d.uuid), "_source": document(d)} for d in docs
         ]
-        seconds = timed(lambda: helpers.bulk(client, actions, refresh="wait_for"))
+        seconds = clocks["raw index"](lambda: helpers.bulk(client, actions, refresh="wait_for"))
         latencies = []
         for _ in range(rounds):
             for text, kind in queries():
                 body = search_body(text, [kind], [TOKEN], 10)
-                latencies.append(timed(lambda body=body: client.search(index=index, body=body)))
+                latencies.append(
+                    clocks["raw query"](lambda body=body: client.search(index=index, body=body))
+                )
         return seconds, latencies
     finally:
         client.indices.delete(index=index)
 
 
-def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+def fts5_raw(search, docs: list, rounds: int, clocks: dict) -> tuple[float, list[float]]:
     from shared.adapters.search.fts5 import Fts5Search, match_expression
     from shared.adapters.search.terms import extra_terms
 
@@ -91,14 +86,16 @@ def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
                 [(TOKEN, i) for i in range(len(docs))],
             )
 
-    seconds = timed(bulk)
+    seconds = clocks["raw index"](bulk)
     latencies = []
     for _ in range(rounds):
         for text, kind in queries():
             sql, params = raw._select(match_expression(text) or '""', [kind], [TOKEN], 10)
             with raw._sql.transaction() as db:
                 latencies.append(
-                    timed(lambda sql=sql, params=params: db.execute(sql, params).fetchall())
+                    clocks["raw query"](
+                        lambda sql=sql, params=params: db.execute(sql, params).fetchall()
+                    )
                 )
     raw.close()
     return seconds, latencies
@@ -119,15 +116,16 @@ def run(args) -> dict:
         else:
             search = open_port("search", f"sqlite:///{folder}/search.db")
         try:
-            ours = timed(lambda: [search.index(doc) for doc in docs])
+            clocks = {k: Stopwatch() for k in ("index", "query", "raw index", "raw query")}
+            ours = clocks["index"](lambda: [search.index(doc) for doc in docs])
             latencies = []
             for _ in range(rounds):
                 for text, kind in queries():
                     call = partial(search.query, text, types=[kind], visible_to=[TOKEN], limit=10)
-                    latencies.append(timed(call))
+                    latencies.append(clocks["query"](call))
             raw_seconds, raw_latencies = (
-                opensearch_raw(search, docs, rounds) if args.backends == "real"
-                else fts5_raw(search, docs, rounds)
+                opensearch_raw(search, docs, rounds, clocks) if args.backends == "real"
+                else fts5_raw(search, docs, rounds, clocks)
             )  # fmt: skip
         finally:
             if args.backends == "real":
@@ -136,15 +134,23 @@ def run(args) -> dict:
     n = len(docs)
     engine = "OpenSearch" if args.backends == "real" else "FTS5"
     indexing = f"indexing {n} documents"
+    # CPU: this process, which is the whole engine only for FTS5
+    cpu = {k: None if args.backends == "real" else c.cpu for k, c in clocks.items()}
     return {
         "title": f"search ({engine}{', ?refresh=false' if refresh_mode == 'false' else ''}):"
         " indexing and queries beside the raw engine",
         "unit": "document indexed / query answered",
         "rows": [
-            row(indexing, PROJECT, seconds=ours, ops=n, how="port index(), one by one"),
-            row(indexing, "raw bulk API", seconds=raw_seconds, ops=n),
-            row("judged queries", PROJECT, latencies, sum(latencies), how="port query()"),
-            row("judged queries", "same request, raw", raw_latencies, sum(raw_latencies)),
+            row(indexing, PROJECT, None, ours, cpu["index"], n, how="port index(), one by one"),
+            row(indexing, "raw bulk API", None, raw_seconds, cpu["raw index"], n),
+            row("judged queries", PROJECT, latencies, sum(latencies), cpu["query"]),
+            row(
+                "judged queries",
+                "same request, raw",
+                raw_latencies,
+                sum(raw_latencies),
+                cpu["raw query"],
+            ),  # fmt: skip
         ],
     }
 

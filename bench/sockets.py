@@ -28,6 +28,7 @@ from bench.harness import (
     server,
     signup,
     sizes,
+    standalone,
     subprocess_server,
 )
 
@@ -108,3 +109,7 @@ def run(args) -> dict:
             "idle (100 = one core); one person's token for every socket."
         ],
     }
+
+
+if __name__ == "__main__":
+    standalone("bench.sockets")
