@@ -4,6 +4,7 @@ with its load generators, is imported only to run; see bench/harness.py)."""
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         type=Path,
         metavar="RUN.json",
-        help="rewrite bench/README.md's table from these runs instead of running",
+        help="rewrite bench/README.md's table (and each run's chart) from these runs",
     )
     parser.add_argument(
         "--readme", type=Path, default=README, help="the README whose table --table rewrites"
@@ -48,11 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from bench.harness import run_suite, write_readme_table
+    from bench.harness import chart, run_suite, write_readme_table
 
     if args.table:
         write_readme_table(args.table, args.readme)
-        print(f"rewrote the table in {args.readme}")
+        for run in args.table:  # and each run's chart, from the same JSON
+            chart(json.loads(run.read_text()), run.with_suffix(".png"))
+        print(f"rewrote the table in {args.readme} and the charts beside the runs")
         return 0
     run_suite(args)
     return 0

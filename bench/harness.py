@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import importlib
 import importlib.util
 import json
@@ -159,6 +160,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@functools.cache
 def has_serve() -> bool:
     """Whether this checkout's CLI has the production server (`townsquare serve`)."""
     probe = subprocess.run(
@@ -474,30 +476,36 @@ def write_readme_table(runs: list[Path], readme: Path = README) -> None:
 
 
 def chart(report: dict, path: Path) -> None:
-    """Throughput and p99 of every side of every case, one row of panels per benchmark."""
+    """Throughput and p99 of every side of every case (dots on log scales, which bars cannot
+    use; Townsquare's in red, the baselines' in blue), one row of panels per benchmark."""
     import altair as alt
     import pandas as pd
 
-    records = [
-        {"benchmark": name, **r}
-        for name, result in report["benchmarks"].items()
-        for r in result.get("rows", [])
-    ]
-    frame = pd.DataFrame(records or [{"benchmark": "none", "case": "", "side": PROJECT}])
-    for column in ("ops_per_s", "p99_ms"):
-        if column not in frame:
-            frame[column] = None
     panels = []
-    for name, part in frame.groupby("benchmark", sort=False):
-        base = alt.Chart(part, title=f"{name}").encode(
-            x=alt.X("side:N", title=None), color="side:N", column=alt.Column("case:N", title=None)
+    for name, result in report["benchmarks"].items():
+        rows = [r for r in result.get("rows", []) if r.get("ops_per_s") or r.get("p99_ms")]
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows)
+        cases = list(dict.fromkeys(frame["case"]))
+        base = alt.Chart(frame).encode(
+            x=alt.X("side:N", title=None, sort=None),
+            color=alt.condition(
+                alt.datum.side == PROJECT, alt.value("#e45756"), alt.value("#4c78a8")
+            ),
         )
-        panels.append(
-            alt.hconcat(
-                base.mark_bar().encode(y=alt.Y("ops_per_s:Q", title="ops/s")),
-                base.mark_bar().encode(y=alt.Y("p99_ms:Q", title="p99 ms")),
-            )
-        )
+        figures = []
+        for column, title in (("ops_per_s", "ops/s"), ("p99_ms", "p99 ms")):
+            if column in frame and frame[column].notna().any():
+                figures.append(
+                    base.mark_point(filled=True, size=90)
+                    .encode(y=alt.Y(f"{column}:Q", title=title, scale=alt.Scale(type="log")))
+                    .properties(width=alt.Step(14), height=160)
+                    .facet(column=alt.Column("case:N", title=None, sort=cases))
+                    .resolve_scale(x="independent")
+                    .properties(title=f"{name}: {title}")
+                )
+        panels.append(alt.hconcat(*figures))
     alt.vconcat(*panels).save(str(path), format="png")
 
 
