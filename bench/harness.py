@@ -3,12 +3,13 @@
 `townsquare bench [NAME ...] [--backends embedded|real] [--quick] [--out DIR]` runs the
 named benchmarks (all that are in this checkout by default). Each is a module of bench/
 with `run(args) -> dict` that measures Townsquare and its raw baselines in the same run and
-returns `{"title", "unit", "rows": [row, ...], "notes": [...], "columns": [...]}`, a row being one side of
-one case: `{"case", "side", "ops", "seconds", "ops_per_s", "p50_ms", "p99_ms", "p999_ms",
-"cpu_s_per_1k"}` (see `row()`; a benchmark that measures steps rather than operations
-leaves out what it has no figure for; "columns" names its own row figures to tabulate). The run is written to DIR/<date>-<host>.json with
-the machine (CPU model, cores, Python) and drawn to a chart beside it;
-`townsquare bench --table FILE.json` rewrites the table of bench/README.md from a run.
+returns `{"title", "unit", "rows": [row, ...], "notes": [...], "columns": [...]}`, a row
+being one side of one case: `{"case", "side", "ops", "seconds", "ops_per_s", "p50_ms",
+"p99_ms", "p999_ms", "cpu_s_per_1k"}` (see `row()`; a benchmark that measures steps rather
+than operations leaves out what it has no figure for; "columns" names its own figures to
+tabulate). The run is written to DIR/<date>-<backends>-<host>.json with the machine (CPU
+model, cores, memory, Python) and drawn to a chart beside it; `townsquare bench --table
+RUN.json ...` rewrites the table of bench/README.md (and the charts) from runs.
 
 `server()` is the one way a benchmark starts Townsquare: a subprocess on a free loopback
 port (`townsquare serve --workers N` when this checkout has it, else `townsquare dev`),
@@ -25,6 +26,7 @@ import functools
 import importlib
 import importlib.util
 import json
+import math
 import os
 import platform
 import re
@@ -36,7 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -59,7 +61,7 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def row(
@@ -190,7 +192,6 @@ class Server:
     command: list[str]
     log: Path
     mqtt_port: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -202,10 +203,6 @@ class Server:
 
     def cpu(self) -> CpuMeter:
         return CpuMeter([self.process.pid])
-
-    def pids(self) -> list[int]:
-        top = psutil.Process(self.process.pid)
-        return [top.pid, *(p.pid for p in top.children(recursive=True))]
 
 
 @contextlib.contextmanager
@@ -461,6 +458,7 @@ def write_readme_table(runs: list[Path], readme: Path = README) -> None:
             f"{' · quick' if report.get('quick') else ''} · server `{report.get('server', '?')}`\n\n"
             f"Machine: {m['cpu']}, {m['cores']} cores, {m.get('memory_gb', '?')} GB, "
             f"Python {m['python']}, {m.get('system', '')}.\n"
+            + (f"\n{report['note']}\n" if report.get("note") else "")
         )
         blocks.append(markdown_tables(report))
     blocks.append(TABLE_END)

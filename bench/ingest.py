@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import requests
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -59,8 +59,6 @@ class Reader(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        from kafka import TopicPartition
-
         parts = [
             TopicPartition(topic, p)
             for topic in self.topics
