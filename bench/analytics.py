@@ -24,9 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
+from bench.harness import PROJECT, row, standalone
 from shared.context import Services
 from shared.settings import Settings
 from workflows.analytics.export import export
@@ -103,48 +101,55 @@ def community(args, folder: Path) -> Services:
     return services
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--users", type=int, default=120, help="demo community size (embedded)")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    console = Console(width=110)
+def run(args) -> dict:
+    sized = {"users": 30 if args.quick else 120, "repeat": 1 if args.quick else 3}
+    args = argparse.Namespace(**{**sized, **vars(args)})  # the script's own options win
     with tempfile.TemporaryDirectory() as tmp:
         services = community(args, Path(tmp) / "data")
-        root = Path(tmp) / "export"
-        report = measure(services, root, args, console)
-        console.print(report)
-        services.close()
+        try:
+            rows, notes = measure(services, Path(tmp) / "export", args)
+        finally:
+            services.close()
+    return {
+        "title": f"analytics: export and insights beside raw scans and an empty Spark job "
+        f"(median of {args.repeat})",
+        "unit": "step run (ops/s = 1 / seconds)",
+        "rows": rows,
+        "columns": ["seconds"],
+        "notes": notes,
+    }
 
 
-def measure(services: Services, root: Path, args, console: Console) -> Table:
-    table = Table(title=f"analytics, {args.backends} (median of {args.repeat})")
-    for column in ("step", "townsquare s", "baseline", "baseline s", "ratio"):
-        table.add_column(column, justify="right" if column != "step" else "left")
+def main() -> None:
+    standalone("bench.analytics", ("--users", 120), ("--repeat", 3))
 
-    def row(step, ours, baseline, theirs):
-        table.add_row(step, f"{ours:.3f}", baseline, f"{theirs:.4f}", f"{ours / theirs:.1f}×")
+
+def measure(services: Services, root: Path, args) -> tuple[list[dict], list[str]]:
+    rows: list[dict] = []
+
+    def step(name, ours, baseline, theirs):
+        rows.append(row(name, PROJECT, seconds=ours, ops=1))
+        rows.append(row(name, baseline, seconds=theirs, ops=1))
 
     first = time.perf_counter()
     outcome = export(services, root)
     first = time.perf_counter() - first
-    rows = sum(outcome.rows.values())
+    exported_rows = sum(outcome.rows.values())
     scan = (
         raw_scan_real if args.backends == "real" else lambda: raw_scan_embedded(services.settings)
     )
     raw_rows = scan()
     raw = timed(scan, args.repeat)
-    console.print(f"export: {rows} rows through the ports; raw scan: {raw_rows} rows")
-    row("export, first (all days)", first, "raw driver scan", raw)
-    row("export, incremental (none changed)", timed(lambda: export(services, root), args.repeat),
-        "raw driver scan", raw)  # fmt: skip
+    notes = [f"export: {exported_rows} rows through the ports; raw scan: {raw_rows} rows"]
+    step("export, first (all days)", first, "raw driver scan", raw)
+    step("export, incremental (none changed)", timed(lambda: export(services, root), args.repeat),
+         "raw driver scan", raw)  # fmt: skip
 
     started = time.perf_counter()
     spark = session(services.settings)
     exported = frames(spark, root)
     _, end = window(exported)
-    console.print(
+    notes.append(
         f"Spark session ({spark.sparkContext.master}): {time.perf_counter() - started:.1f} s"
     )
     empty = timed(lambda: spark.range(1).count(), args.repeat)
@@ -153,9 +158,9 @@ def measure(services: Services, root: Path, args, console: Console) -> Table:
         compute(exported, end)  # warm: plans and code generation of this one
         seconds = timed(lambda c=compute: c(exported, end), args.repeat)
         total += seconds
-        row(f"insight {name}", seconds, "empty Spark job", empty)
-    row("all six insights", total, "empty Spark job", empty)
-    return table
+        step(f"insight {name}", seconds, "empty Spark job", empty)
+    step("all six insights", total, "empty Spark job", empty)
+    return rows, notes
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ not join a shared Kafka. In-process, bounded by --events; stops by itself.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import random
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 
 from river import stats
 
+from bench.harness import PROJECT, row, standalone
 from functions.anomalies.counters import count_message
 from functions.anomalies.detector import LEARN_WINDOW, THRESHOLD
 from functions.registry import Registry
@@ -57,7 +57,7 @@ def stream(n: int, seed: int = 5) -> list:
     return events
 
 
-def bare(events: list) -> float:
+def bare(events: list) -> tuple[int, float]:
     """The model alone: per event, update the rolling median and IQR and score a count."""
     median, iqr = stats.RollingQuantile(0.5, LEARN_WINDOW), stats.RollingIQR(LEARN_WINDOW)
     counts: dict[str, int] = {}
@@ -70,17 +70,17 @@ def bare(events: list) -> float:
         iqr.update(counts[sender])
         spread = max((iqr.get() or 0.0) / 1.349, 1.0)
         flagged += (counts[sender] - (median.get() or 0.0)) / spread > THRESHOLD
-    return len(events) / (time.perf_counter() - started)
+    return len(events), time.perf_counter() - started
 
 
-def function(events: list, ctx: Context) -> float:
+def function(events: list, ctx: Context) -> tuple[int, float]:
     started = time.perf_counter()
     for event in events:
         count_message(event, ctx)
-    return len(events) / (time.perf_counter() - started)
+    return len(events), time.perf_counter() - started
 
 
-def dispatched(events: list, services: Services) -> float:
+def dispatched(events: list, services: Services) -> tuple[int, float]:
     registry = Registry()
     registry.on_event("message.created")(count_message)
     dispatcher = EventDispatcher(services, registry)
@@ -92,15 +92,12 @@ def dispatched(events: list, services: Services) -> float:
     seconds = time.perf_counter() - started
     dispatcher.close()
     assert handled >= len(events), (handled, len(events))  # plus the flags it raised
-    return handled / seconds
+    return handled, seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--events", type=int, default=5000)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.ERROR)
+def run(args) -> dict:
+    n = getattr(args, "events", 500 if args.quick else 5000)
+    logging.getLogger("townsquare").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
         overrides = {}
         if args.backends == "real":
@@ -110,18 +107,33 @@ def main() -> None:
         settings = Settings(data_dir=Path(folder), _env_file=None, **overrides)
         services = Services(settings)
         ctx = Context(services=services)
-        results = {
-            "bare river model": bare(stream(args.events)),
-            "count_message called": function(stream(args.events, seed=6), ctx),
-            "through the event dispatcher": dispatched(stream(args.events, seed=7), services),
-        }
+        rows = []
+        for side, measure in (
+            ("bare river model", lambda: bare(stream(n))),
+            ("count_message called", lambda: function(stream(n, seed=6), ctx)),
+            (PROJECT, lambda: dispatched(stream(n, seed=7), services)),
+        ):
+            cpu = time.process_time()
+            count, seconds = measure()
+            cpu = time.process_time() - cpu
+            rows.append(row(f"{n} events", side, seconds=seconds, cpu_seconds=cpu, ops=count))
         if args.backends == "real":
             services.live.client.flushdb()
         services.close()
-    base = results["bare river model"]
-    print(f"{args.events} message.created events, {ACCOUNTS} senders, live: {args.backends}")
-    for name, rate in results.items():
-        print(f"  {name:30} {rate:10.0f} events/s   bare/this = {base / rate:6.1f}x")
+    return {
+        "title": "anomaly scoring (through the event dispatcher) beside the bare river model",
+        "unit": "event scored",
+        "rows": rows,
+        "notes": [
+            f"{ACCOUNTS} senders; in one process (CPU: this process, setup included for the "
+            "dispatcher's row); --backends real: only the live store is real."
+        ],
+    }
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.ERROR)
+    standalone("bench.anomaly", ("--events", 5000))
 
 
 if __name__ == "__main__":

@@ -15,25 +15,12 @@ Loopback only; bounded by --people, --follows and --queries.
 
 from __future__ import annotations
 
-import argparse
 import random
-import statistics
 import tempfile
-import time
 import uuid
 
+from bench.harness import PROJECT, Stopwatch, row, standalone
 from shared.backends import open_port
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
 
 
 def edges(people: list[str], follows: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -78,24 +65,14 @@ def cleanup(graph, prefix: str, real: bool) -> None:
             session.run("MATCH (u:User) WHERE u.uuid STARTS WITH $p DETACH DELETE u", p=prefix)
 
 
-def line(name: str, values: list[float]) -> str:
-    return (f"  {name:<24} p50 {1000 * statistics.median(values):8.2f} ms"
-            f"   p99 {1000 * percentile(values, 0.99):8.2f} ms")  # fmt: skip
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--people", type=int, default=300)
-    parser.add_argument("--follows", type=int, default=10)
-    parser.add_argument("--queries", type=int, default=100)
-    args = parser.parse_args()
+def run(args) -> dict:
+    people = getattr(args, "people", 40 if args.quick else 300)
+    follows = getattr(args, "follows", 10)
+    queries = getattr(args, "queries", 10 if args.quick else 100)
     rng = random.Random(7)
     prefix = f"bench-{uuid.uuid4().hex[:8]}-"
-    sets = [[f"{prefix}{s}-{i}" for i in range(args.people)] for s in ("one", "bulk", "raw")]
-    one, bulk, raw = (edges(people, args.follows, rng) for people in sets)
+    sets = [[f"{prefix}{s}-{i}" for i in range(people)] for s in ("one", "bulk", "raw")]
+    one, bulk, raw = (edges(group, follows, rng) for group in sets)
     real = args.backends == "real"
     with tempfile.TemporaryDirectory() as folder:
         if real:
@@ -106,30 +83,39 @@ def main() -> None:
             graph = open_port("graph", f"sqlite:///{folder}/graph.db")
         write_raw, suggest_raw = raw_neo4j(graph) if real else raw_sqlite(graph)
         try:
-            t_one = timed(lambda: [graph.follow(a, b) for a, b in one])
-            t_bulk = timed(lambda: graph.add_edges("FOLLOWS", bulk))
-            t_raw = timed(lambda: write_raw(raw))
-            asked = rng.sample(sets[1], min(args.queries, args.people))
+            clocks = {k: Stopwatch() for k in ("one", "bulk", "raw", "ours", "bare")}
+            t_one = clocks["one"](lambda: [graph.follow(a, b) for a, b in one])
+            t_bulk = clocks["bulk"](lambda: graph.add_edges("FOLLOWS", bulk))
+            t_raw = clocks["raw"](lambda: write_raw(raw))
+            asked = rng.sample(sets[1], min(queries, people))
             suggest_raw(asked[0])  # both paths meet a planned, cached query
             ours, bare = [], []
             for me in asked:  # interleaved, so neither side gets the warmer server
-                ours.append(timed(lambda me=me: graph.suggest_people(me, limit=10)))
-                bare.append(timed(lambda me=me: suggest_raw(me)))
+                ours.append(clocks["ours"](lambda me=me: graph.suggest_people(me, limit=10)))
+                bare.append(clocks["bare"](lambda me=me: suggest_raw(me)))
         finally:
             cleanup(graph, prefix, real)
             graph.close()
-    print(f"graph on {args.backends}: {args.people} people x {args.follows} follows")
-    for name, seconds, count in (("port follow() one by one", t_one, len(one)),
-                                 ("port add_edges() bulk", t_bulk, len(bulk)),
-                                 ("raw UNWIND / executemany", t_raw, len(raw))):  # fmt: skip
-        print(f"  {name:<26} {count / seconds:10.0f} edges/s")
-    print(f"  writes ratio raw/bulk {t_bulk / t_raw:.2f}x   raw/one-by-one {t_one / t_raw:.1f}x")
-    print(line("port suggest_people()", ours))
-    print(line("same query, raw", bare))
-    print(
-        f"  ratio p50 {statistics.median(ours) / statistics.median(bare):.2f}x"
-        f"   p99 {percentile(ours, 0.99) / percentile(bare, 0.99):.2f}x"
-    )
+    raw_side = "raw UNWIND batches" if real else "raw executemany"
+    # CPU: this process, which is the whole engine only on SQLite
+    cpu = {k: None if real else clock.cpu for k, clock in clocks.items()}
+    return {
+        "title": f"graph ({'Neo4j' if real else 'SQLite'}, {people} people × {follows} follows)"
+        ": writes and people-you-may-know beside raw queries",
+        "unit": "edge written / query answered",
+        "rows": [
+            row("edges, one by one", PROJECT, None, t_one, cpu["one"], len(one)),
+            row("edges, one by one", raw_side, None, t_raw, cpu["raw"], len(raw)),
+            row("edges, bulk", PROJECT, None, t_bulk, cpu["bulk"], len(bulk)),
+            row("edges, bulk", raw_side, None, t_raw, cpu["raw"], len(raw)),
+            row("people you may know", PROJECT, ours, sum(ours), cpu["ours"]),
+            row("people you may know", "same query, raw", bare, sum(bare), cpu["bare"]),
+        ],
+    }
+
+
+def main() -> None:
+    standalone("bench.graph_speed", ("--people", 300), ("--follows", 10), ("--queries", 100))
 
 
 if __name__ == "__main__":

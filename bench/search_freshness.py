@@ -1,6 +1,6 @@
 """Benchmark: how soon a write is found by search, beside the engine's own refresh.
 
-Runs `townsquare dev` in-process and, over HTTP, times from the moment each write is
+Runs Townsquare (`bench.harness.server`: a server process) and, over HTTP, times from the moment each write is
 acknowledged (its 201 is back) until GET /search first shows it (polling every --poll ms): the first post after start, then
 --count posts, comments and sign-ups; and how soon a post stops showing when its reader
 is removed from the private group it was posted in; and how soon a new follow brings
@@ -16,28 +16,16 @@ Loopback only; bounded by --count; stops by itself.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sqlite3
-import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import requests
 
-from shared.settings import Settings
-from tests.buslog import forget_groups, start_at_the_end
-from triggers.emulator import Emulator
+from bench.harness import PROJECT, row, server, standalone
 
 TIMEOUT = 20.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def word() -> str:
@@ -179,72 +167,29 @@ def raw_fts5(count: int) -> tuple[list[float], str]:
     return times, "SQLite FTS5 insert then match (no refresh: visible at commit)"
 
 
-def line(what: str, times: list[float]) -> str:
-    p50, p99 = 1000 * statistics.median(times), 1000 * percentile(times, 0.99)
-    return f"  {what:<20} {len(times):>5} {p50:>9.1f} {p99:>9.1f} {1000 * max(times):>9.1f}"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--count", type=int, default=50)
-    parser.add_argument("--poll", type=float, default=5.0, help="ms between search polls")
-    parser.add_argument(
-        "--search-refresh", choices=["wait_for", "false"], default="wait_for",
-        help="false: indexing writes do not wait for the refresh (?refresh=false)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--embedded-accounts", action="store_true",
-        help="real servers except accounts (when the stack's PostgreSQL is migrated ahead)",
-    )  # fmt: skip
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    overrides = {}
+def run(args) -> dict:
+    count = getattr(args, "count", 5 if args.quick else 50)
+    poll = getattr(args, "poll", 5.0) / 1000
+    with server(args.backends) as running:
+        runs = townsquare_runs(Client(running.base, poll), count)
     if args.backends == "real":
         from stack import URLS
 
-        overrides = {f"{port}_url": url for port, url in URLS.items()}
-        if args.embedded_accounts:
-            overrides.pop("accounts_url")
-        if args.search_refresh == "false":
-            overrides["search_url"] += "?refresh=false"
-        # this run's own consumer groups, starting at the end of the shared log
-        overrides["event_group_prefix"] = f"townsquare.bench-{uuid.uuid4().hex[:8]}.fn."
-    with tempfile.TemporaryDirectory() as data:
-        settings = Settings(
-            data_dir=Path(data),
-            _env_file=None,
-            write_rate_per_minute=10**9,
-            auth_attempts_per_address=10**6,  # the bench signs many people up from one address
-            **overrides,
-        )
-        emulator = Emulator(settings, host="127.0.0.1", port=0, mqtt_port=0)
-        dispatcher = emulator.dispatcher
-        groups = [dispatcher.group_of(function) for function, _ in dispatcher.subscribers]
-        start_at_the_end(emulator.services.bus, groups)
-        emulator.start()
-        try:
-            print(f"backends: {emulator.services.describe()}")
-            runs = townsquare_runs(Client(emulator.base_url, args.poll / 1000), args.count)
-        finally:
-            forget_groups(emulator.services.bus, groups)
-            emulator.shutdown()
-    if args.backends == "real":
-        raw, what = raw_opensearch(overrides["search_url"], args.count, args.poll / 1000)
+        raw, what = raw_opensearch(URLS["search"], count, poll)
     else:
-        raw, what = raw_fts5(args.count)
-    print(f"  {'write → found':<16} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
-    for name, times in runs.items():
-        print(line(name, times))
-    print(line("raw engine", raw) + f"   ({what})")
-    post = runs["post"]
-    print(
-        f"  ratio post/raw: p50 {statistics.median(post) / statistics.median(raw):.1f}x, "
-        f"p99 {percentile(post, 0.99) / percentile(raw, 0.99):.1f}x"
-    )
+        raw, what = raw_fts5(count)
+    rows = [row(name, PROJECT, times, sum(times)) for name, times in runs.items()]
+    rows.append(row("post", "raw engine", raw, sum(raw), how=what))
+    return {
+        "title": "write acknowledged → first found by GET /search, beside the engine alone",
+        "unit": "write found (ops/s: 1 / mean latency)",
+        "rows": rows,
+        "notes": [f"raw engine: {what}; search polled every {1000 * poll:.0f} ms"],
+    }
+
+
+def main() -> None:
+    standalone("bench.search_freshness", ("--count", 50), ("--poll", 5.0))
 
 
 if __name__ == "__main__":

@@ -17,25 +17,18 @@ Loopback only; bounded by --copies and --rounds; indices it creates are deleted.
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
 import tempfile
-import time
 import uuid
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from bench.harness import PROJECT, Stopwatch, row, standalone
 from shared.backends import open_port
 from tests.relevance.test_relevance import TOKEN, corpus
 
 ROOT = Path(__file__).parents[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def documents(copies: int) -> list:
@@ -47,13 +40,7 @@ def queries() -> list[tuple[str, str]]:
     return [(j["query"], j["type"]) for j in judged]
 
 
-def timed(action) -> float:
-    started = time.perf_counter()
-    action()
-    return time.perf_counter() - started
-
-
-def opensearch_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+def opensearch_raw(search, docs: list, rounds: int, clocks: dict) -> tuple[float, list[float]]:
     from opensearchpy import helpers
 
     from shared.adapters.search.elastic import MAPPINGS, SETTINGS, doc_id, document, search_body
@@ -64,18 +51,20 @@ def opensearch_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]
         actions = [
             {"_index": index, "_id": doc_id(d.type, d.uuid), "_source": document(d)} for d in docs
         ]
-        seconds = timed(lambda: helpers.bulk(client, actions, refresh="wait_for"))
+        seconds = clocks["raw index"](lambda: helpers.bulk(client, actions, refresh="wait_for"))
         latencies = []
         for _ in range(rounds):
             for text, kind in queries():
                 body = search_body(text, [kind], [TOKEN], 10)
-                latencies.append(timed(lambda body=body: client.search(index=index, body=body)))
+                latencies.append(
+                    clocks["raw query"](lambda body=body: client.search(index=index, body=body))
+                )
         return seconds, latencies
     finally:
         client.indices.delete(index=index)
 
 
-def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
+def fts5_raw(search, docs: list, rounds: int, clocks: dict) -> tuple[float, list[float]]:
     from shared.adapters.search.fts5 import Fts5Search, match_expression
     from shared.adapters.search.terms import extra_terms
 
@@ -97,63 +86,78 @@ def fts5_raw(search, docs: list, rounds: int) -> tuple[float, list[float]]:
                 [(TOKEN, i) for i in range(len(docs))],
             )
 
-    seconds = timed(bulk)
+    seconds = clocks["raw index"](bulk)
     latencies = []
     for _ in range(rounds):
         for text, kind in queries():
             sql, params = raw._select(match_expression(text) or '""', [kind], [TOKEN], 10)
             with raw._sql.transaction() as db:
                 latencies.append(
-                    timed(lambda sql=sql, params=params: db.execute(sql, params).fetchall())
+                    clocks["raw query"](
+                        lambda sql=sql, params=params: db.execute(sql, params).fetchall()
+                    )
                 )
     raw.close()
     return seconds, latencies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--backends", choices=["embedded", "real"], default="embedded")
-    parser.add_argument("--copies", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--search-refresh", choices=["wait_for", "false"], default="wait_for")
-    args = parser.parse_args()
-    docs = documents(args.copies)
+def run(args) -> dict:
+    copies = getattr(args, "copies", 1)
+    rounds = getattr(args, "rounds", 1 if args.quick else 5)
+    refresh_mode = getattr(args, "search_refresh", "wait_for")
+    docs = documents(copies)[: 40 if args.quick else None]
     with tempfile.TemporaryDirectory() as folder:
         if args.backends == "real":
             from stack import URLS
 
             base = URLS["search"].split("?")[0].rstrip("/")
-            refresh = "?refresh=false" if args.search_refresh == "false" else ""
+            refresh = "?refresh=false" if refresh_mode == "false" else ""
             search = open_port("search", f"{base}/bench-speed-{uuid.uuid4().hex[:8]}{refresh}")
         else:
             search = open_port("search", f"sqlite:///{folder}/search.db")
         try:
-            ours = timed(lambda: [search.index(doc) for doc in docs])
+            clocks = {k: Stopwatch() for k in ("index", "query", "raw index", "raw query")}
+            ours = clocks["index"](lambda: [search.index(doc) for doc in docs])
             latencies = []
-            for _ in range(args.rounds):
+            for _ in range(rounds):
                 for text, kind in queries():
                     call = partial(search.query, text, types=[kind], visible_to=[TOKEN], limit=10)
-                    latencies.append(timed(call))
+                    latencies.append(clocks["query"](call))
             raw_seconds, raw_latencies = (
-                opensearch_raw(search, docs, args.rounds) if args.backends == "real"
-                else fts5_raw(search, docs, args.rounds)
+                opensearch_raw(search, docs, rounds, clocks) if args.backends == "real"
+                else fts5_raw(search, docs, rounds, clocks)
             )  # fmt: skip
         finally:
             if args.backends == "real":
                 search.client.indices.delete(index=search.index_name)
             search.close()
     n = len(docs)
-    print(f"search on {args.backends}: {n} documents, {len(latencies)} queries")
-    print(f"  indexing   port one by one {n / ours:9.1f} docs/s   raw bulk {n / raw_seconds:9.1f} docs/s"
-          f"   ratio {ours / raw_seconds:.1f}x")  # fmt: skip
-    for name, values in (("port query()", latencies), ("raw request", raw_latencies)):
-        print(f"  {name:<14} p50 {1000 * statistics.median(values):7.2f} ms"
-              f"   p99 {1000 * percentile(values, 0.99):7.2f} ms")  # fmt: skip
-    print(
-        f"  query ratio p50 {statistics.median(latencies) / statistics.median(raw_latencies):.2f}x"
-        f"   p99 {percentile(latencies, 0.99) / percentile(raw_latencies, 0.99):.2f}x"
+    engine = "OpenSearch" if args.backends == "real" else "FTS5"
+    indexing = f"indexing {n} documents"
+    # CPU: this process, which is the whole engine only for FTS5
+    cpu = {k: None if args.backends == "real" else c.cpu for k, c in clocks.items()}
+    return {
+        "title": f"search ({engine}{', ?refresh=false' if refresh_mode == 'false' else ''}):"
+        " indexing and queries beside the raw engine",
+        "unit": "document indexed / query answered",
+        "rows": [
+            row(indexing, PROJECT, None, ours, cpu["index"], n, how="port index(), one by one"),
+            row(indexing, "raw bulk API", None, raw_seconds, cpu["raw index"], n),
+            row("judged queries", PROJECT, latencies, sum(latencies), cpu["query"]),
+            row(
+                "judged queries",
+                "same request, raw",
+                raw_latencies,
+                sum(raw_latencies),
+                cpu["raw query"],
+            ),  # fmt: skip
+        ],
+    }
+
+
+def main() -> None:
+    standalone(
+        "bench.search_speed", ("--copies", 1), ("--rounds", 5), ("--search-refresh", "wait_for")
     )
 
 

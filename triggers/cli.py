@@ -10,6 +10,8 @@ townsquare functions           list every function and its triggers
 townsquare chaos [pytest args] the fault battery (tests/chaos) on private servers; prints its table
 townsquare analytics export|run [NAME…]   the Parquet snapshot; the insights (Spark)
 townsquare notebook            JupyterLab on the exported Parquet
+townsquare bench [NAME…] [--backends embedded|real] [--quick] [--out DIR] · bench --table RUN.json
+                               the benchmark suite (bench/, a source checkout); README's table
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "chaos", help="run the fault battery and print its report (other options go to pytest)"
     )
+    bench = commands.add_parser("bench", help="the benchmark suite against raw baselines and peers")
+    if _bench_cli():
+        _bench_cli().add_arguments(bench)
     from workflows.analytics.cli import add_commands
 
     add_commands(commands)
@@ -98,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "chaos":
         return run_chaos(unknown)
+    if args.command == "bench":
+        if not _bench_cli():
+            print("townsquare bench: needs a source checkout (bench/ is not installed)")
+            return 2
+        return _bench_cli().main(args)
     if args.command in ("analytics", "notebook"):
         from workflows.analytics import cli
 
@@ -122,6 +132,18 @@ def run_chaos(extra: list[str]) -> int:
     if report.exists():
         print(report.read_text())
     return int(code)
+
+
+def _bench_cli():
+    """bench/ of a source checkout (like tests/chaos, it is not in the wheel), or None."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        from bench import cli
+    except ImportError:
+        return None
+    return cli
 
 
 def run_admin(args) -> int:

@@ -1,0 +1,111 @@
+"""B2: the authenticated feed beside a trivial endpoint, on the same server.
+
+One person follows a few authors and belongs to a group, all of whom have posted; then an
+asyncio load generator (aiohttp, one connection per worker) asks `GET /feed` with that
+person's token, and `GET /health`, for a fixed duration at each concurrency (1, 8, 32;
+--quick: 1 and 8 for a second each). Recorded per side: every request's latency, the
+requests answered per second, and the server's CPU seconds per 1,000 requests. A request
+answered with anything but 200 counts as an error (reported, not a latency).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import requests
+
+from bench.harness import PROJECT, auth, row, server, signup, sizes, standalone
+
+AUTHORS = 3
+POSTS_EACH = 10
+
+
+def populate(base: str) -> dict:
+    """A reader whose feed has followed authors' posts and a group's posts."""
+    http = requests.Session()
+    reader = signup(base, "reader", http)
+    authors = [signup(base, f"author{i}", http) for i in range(AUTHORS)]
+    group = http.post(f"{base}/groups", headers=auth(authors[0]), json={"name": "bench feed"})
+    group.raise_for_status()
+    group_uuid = group.json()["group"]["uuid"]
+    http.post(
+        f"{base}/groups/{group_uuid}/members", headers=auth(reader), json={}
+    ).raise_for_status()
+    for author in authors:
+        http.put(f"{base}/users/{author['uuid']}/follow", headers=auth(reader)).raise_for_status()
+        for i in range(POSTS_EACH):
+            body = {"text": f"post {i} by {author['email']}", "scope": "public"}
+            http.post(f"{base}/posts", headers=auth(author), json=body).raise_for_status()
+    for i in range(POSTS_EACH):  # the group's admin posts in it too
+        body = {"text": f"in the group {i}", "scope": "group", "group_uuid": group_uuid}
+        http.post(f"{base}/posts", headers=auth(authors[0]), json=body).raise_for_status()
+    feed = http.get(f"{base}/feed", headers=auth(reader))
+    feed.raise_for_status()
+    assert feed.json()["items"], "the reader's feed is empty"
+    return reader
+
+
+async def load(
+    url: str, headers: dict, concurrency: int, duration: float
+) -> tuple[list, int, float]:
+    """`concurrency` workers ask `url` in a loop for `duration` seconds. Returns the
+    latencies of 200 answers, the count of other answers, and the elapsed time."""
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        started = time.perf_counter()
+        deadline = started + duration
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                try:
+                    async with session.get(url) as answer:
+                        await answer.read()
+                        ok = answer.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, errors, time.perf_counter() - started
+
+
+def run(args) -> dict:
+    duration = args.duration or (1.0 if args.quick else 10.0)
+    rows = []
+    with server(args.backends) as running:
+        reader = populate(running.base)
+        for concurrency in sizes(args, [1, 8, 32], [1, 8]):
+            for side, path, headers in (
+                (PROJECT, "/feed", auth(reader)),
+                ("GET /health (same server)", "/health", {}),
+            ):
+                meter = running.cpu().start()
+                latencies, errors, elapsed = asyncio.run(
+                    load(running.base + path, headers, concurrency, duration)
+                )
+                case = f"concurrency {concurrency}"
+                rows.append(
+                    row(case, side, latencies, elapsed, meter.stop(), errors=errors, path=path)
+                )
+    return {
+        "title": "authenticated GET /feed beside GET /health, same server",
+        "unit": "request",
+        "rows": rows,
+        "columns": ["errors"],
+        "notes": [
+            f"{duration:.0f} s per phase; the load generator shares the machine with the server."
+        ],
+    }
+
+
+if __name__ == "__main__":
+    standalone("bench.feed")
