@@ -108,7 +108,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(data: Path, port: int) -> subprocess.Popen:
+def _serve(data: Path, port: int, started: list[subprocess.Popen]) -> subprocess.Popen:
     env = dict(os.environ)
     if REAL:
         overrides = {k: v for k, v in real_overrides().items() if k != "mqtt_url"}
@@ -116,16 +116,16 @@ def _serve(data: Path, port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "triggers.cli", "serve", "--workers", "1", "--no-triggers"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
+    started.append(process)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).ok:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).ok:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still warming up
             pass
         assert process.poll() is None, "townsquare serve exited"
         time.sleep(0.2)
-    process.kill()
     raise AssertionError("townsquare serve did not answer /health")
 
 
@@ -134,8 +134,9 @@ def test_sigterm_closes_sockets_with_1012_and_the_client_resumes_with_since(tmp_
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
-    server = _serve(tmp_path / "data", port)
+    started: list[subprocess.Popen] = []
     try:
+        server = _serve(tmp_path / "data", port, started)
         api = Running.__new__(Running)  # its HTTP helpers only, against the subprocess
         api.base = base
         ada, bob = api.person("Ada"), api.person("Bob")
@@ -147,10 +148,11 @@ def test_sigterm_closes_sockets_with_1012_and_the_client_resumes_with_since(tmp_
         assert close_frame(bob_socket.ws) == (1012, "service restart; reconnect with ?since=")
         # shut down, within the drain bound; uvicorn then re-raises the signal it caught
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
-        server = _serve(tmp_path / "data", port)
+        _serve(tmp_path / "data", port, started)
         api.call("POST", "/messages", ada["token"], json={"to_user": bob["uuid"], "text": "two"})
         resumed = Socket(websocket.create_connection(f"{stream}&since={first['uuid']}", timeout=5))
         assert created(resumed.drain(1.0)) == ["two"]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in started:
+            process.kill()
+            process.wait(timeout=30)
