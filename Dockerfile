@@ -1,5 +1,6 @@
 # The image every Knative service of knative/services.yaml runs (one function each, chosen by
-# functions-framework's --target). Not built by this repository's CI (no container engine there).
+# functions-framework's --target, set by the manifests); run as is, it is `townsquare serve`.
+# Not built by this repository's CI (no container engine there).
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -13,4 +14,6 @@ RUN pip install --no-cache-dir '.[postgres,cassandra,kafka,elasticsearch,opensea
 # the code is imported from /app (not the installed copy), so the web app finds web/static
 ENV PYTHONPATH=/app
 EXPOSE 8080
-CMD ["functions-framework", "--source", "triggers/http/main.py", "--target", "health", "--port", "8080"]
+# every route and the stream, uvicorn workers (one function alone: functions-framework
+# --source triggers/http/main.py --target <name>, as the Knative manifests run it)
+CMD ["townsquare", "serve", "--host", "0.0.0.0", "--port", "8080", "--no-triggers"]
