@@ -65,7 +65,7 @@ def raise_fd_limit() -> int:
 class Serve:
     """`townsquare serve --workers 1 --no-triggers` on a free port, in a fresh folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, backends: str = "embedded") -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -73,6 +73,7 @@ class Serve:
         command = [sys.executable, "-m", "triggers.cli", "serve", "--workers", "1"]
         command += ["--no-triggers", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--data", str(folder / "data"), "--log-level", "WARNING"]
+        command += ["--backends", backends]
         env = {**os.environ, **SERVER_ENV}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
@@ -219,6 +220,39 @@ async def group_latency(
     }
 
 
+async def publish_latency(group: str, clients: Clients, messages: int) -> dict:
+    """The hub alone: one PUBLISH on the group's channel in the stack's Redis (what the send
+    path does once it publishes per group), timed until every open socket has it."""
+    import redis
+
+    from shared import channels
+    from shared.adapters.live.redis import PREFIX
+    from stack import URLS
+
+    client = redis.Redis.from_url(URLS["live"])
+    expected, latencies = len(clients.sockets), []
+    for n in range(messages):
+        text = f"published {uuid.uuid4().hex[:8]} {n}"
+        data = {"uuid": str(uuid.uuid4()), "text": text, "group": group}
+        started = time.perf_counter()
+        client.publish(
+            PREFIX + channels.group(group), json.dumps({"type": "message.created", "data": data})
+        )
+        deadline = time.monotonic() + 10
+        while clients.seen.get(text, 0) < expected and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        if clients.seen.get(text, 0) == expected:
+            latencies.append(1000 * (clients.last[text] - started))
+    client.close()
+    return {
+        "sockets": expected,
+        "messages": messages,
+        "incomplete": messages - len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
+    }
+
+
 async def measure(args, serve: Serve, members: list[dict], group: str) -> dict:
     clients = Clients(serve.base.replace("http://", "ws://"))
     steps, results = [], {}
@@ -227,6 +261,8 @@ async def measure(args, serve: Serve, members: list[dict], group: str) -> dict:
     results["group_to_members"] = await group_latency(
         serve.base, members[0], group, clients, args.messages
     )
+    if args.backends == "real":
+        results["publish_to_members"] = await publish_latency(group, clients, args.messages)
     target = args.first
     while target <= args.max_sockets:
         more = target - len(clients.sockets)
@@ -259,7 +295,7 @@ async def measure(args, serve: Serve, members: list[dict], group: str) -> dict:
 def run(args) -> dict:
     limit = raise_fd_limit()
     with tempfile.TemporaryDirectory() as folder:
-        serve = Serve(Path(folder))
+        serve = Serve(Path(folder), args.backends)
         try:
             started = time.perf_counter()
             members, group = community(serve.base, args.people)
@@ -270,7 +306,7 @@ def run(args) -> dict:
             serve.stop()
     return {
         "benchmark": "B1s sockets per process",
-        "server": "townsquare serve --workers 1 --no-triggers (embedded)",
+        "server": f"townsquare serve --workers 1 --no-triggers ({args.backends})",
         "fd_limit": limit,
         "people": args.people,
         "setup_seconds": round(setup, 1),
@@ -280,6 +316,7 @@ def run(args) -> dict:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--backends", choices=["embedded", "real"], default="embedded")
     p.add_argument("--people", type=int, default=1000, help="members of the group")
     p.add_argument("--max-sockets", type=int, default=10_000)
     p.add_argument("--first", type=int, default=2000, help="sockets at the first step")
