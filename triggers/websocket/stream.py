@@ -33,7 +33,7 @@ from functions.messages import send_from
 from functions.messages.replay import missed
 from shared import channels
 from shared.context import Context
-from shared.errors import Invalid, TownsquareError
+from shared.errors import Invalid, RateLimited, TownsquareError, Unavailable
 from shared.jsonin import load_object
 from triggers.auth.identity import BASE, authenticate, check_stream_origin
 from triggers.auth.session import Handshake
@@ -53,21 +53,30 @@ async def stream(ws: WebSocket) -> None:
         handshake = _handshake(ws, base)
         check_stream_origin(base, handshake)
         ctx = await asyncio.to_thread(authenticate, base, handshake)
-        socket = Socket(ws, ctx, hub)
-        await socket.join()  # subscribed before the client sees the upgrade: nothing missed
-    except TownsquareError as exc:  # before the upgrade: a plain HTTP error
-        if "socket" in locals():
-            hub.leave(socket)
-        body = {"error": exc.as_dict()}
-        await ws.send_denial_response(JSONResponse(body, status_code=exc.status))
+    except TownsquareError as exc:
+        await _refuse(ws, exc)
         return
+    socket = Socket(ws, ctx, hub)
     try:
+        try:
+            await socket.join()  # subscribed before the client sees the upgrade: nothing missed
+        except TownsquareError as exc:
+            await _refuse(ws, exc)
+            return
         await ws.accept()
         await socket.run(ws.query_params.get("since"))
     except TownsquareError as exc:
         await socket.close(1013 if exc.status == 503 else 1008, exc.public[:120])
     finally:
         hub.leave(socket)
+
+
+async def _refuse(ws: WebSocket, exc: TownsquareError) -> None:
+    """Before the upgrade: the plain HTTP error of docs/api.md."""
+    response = JSONResponse({"error": exc.as_dict()}, status_code=exc.status)
+    if isinstance(exc, RateLimited | Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    await ws.send_denial_response(response)
 
 
 def _handshake(ws: WebSocket, base: Context) -> Handshake:
