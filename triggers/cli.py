@@ -1,6 +1,7 @@
 """The `townsquare` command.
 
 townsquare dev [--host H] [--port P] [--data DIR] [--demo] [--backends embedded|real] [--mqtt-port P]
+townsquare serve [--host H] [--port P] [--workers N] [--no-triggers] [--backends embedded|real]
 townsquare stack up|down|status|env [names...]
 townsquare mqtt add|remove|list|acl|bridge   MQTT accounts; the production ACL; the bridge alone
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +49,28 @@ def main(argv: list[str] | None = None) -> int:
         "--mqtt-port", type=int, default=1883, help="port of the embedded MQTT broker (0: any)"
     )
     dev.add_argument("--log-level", default="INFO")
+
+    serve = commands.add_parser(
+        "serve", help="the production server: uvicorn workers, triggers in their own process"
+    )
+    serve.add_argument("--host", default="0.0.0.0")
+    # PORT: the port a container platform (Knative, Cloud Run) tells its container to serve
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="HTTP/stream worker processes"
+    )
+    serve.add_argument(
+        "--no-triggers",
+        dest="triggers",
+        action="store_false",
+        help="HTTP and the stream only (events, cron and MQTT run elsewhere)",
+    )
+    serve.add_argument(
+        "--data", type=Path, default=None, help="default: TOWNSQUARE_DATA_DIR, else .data"
+    )
+    serve.add_argument("--backends", choices=["embedded", "real"], default="embedded")
+    serve.add_argument("--mqtt-port", type=int, default=1883)
+    serve.add_argument("--log-level", default="INFO")
 
     stack = commands.add_parser("stack", help="install and run the real servers on 127.0.0.1")
     stack.add_argument("args", nargs=argparse.REMAINDER)
@@ -85,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "dev":
         return run_dev(args)
+    if args.command == "serve":
+        return run_serve(args)
     if args.command == "stack":
         from stack.cli import run
 
@@ -203,7 +229,81 @@ def _settings(args):
         from stack import URLS
 
         overrides = {f"{port}_url": url for port, url in URLS.items()}
-    return Settings.load(data_dir=args.data, **overrides)  # refuses what cannot work
+    if args.data is not None:
+        overrides["data_dir"] = args.data
+    return Settings.load(**overrides)  # refuses what cannot work
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for chatty in ("transitions", "amqtt", "alembic", "apscheduler"):  # their steps, not ours
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def run_serve(args) -> int:
+    """N uvicorn workers of the ASGI app, and the triggers in one process of their own.
+    The workers read their settings from the environment, so the options become
+    TOWNSQUARE_* variables first. The embedded live store lives inside one process: on
+    embedded backends, one worker, with the triggers in it (as `townsquare dev`)."""
+    from triggers.runtime.server import serve_workers
+
+    _logging(args.log_level)
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for name, value in settings.model_dump(exclude_defaults=True).items():
+        os.environ[f"TOWNSQUARE_{name.upper()}"] = str(value)
+    os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
+    embedded = settings.url("live").startswith("fakeredis:")
+    if embedded and args.workers > 1:
+        print(
+            "townsquare serve: the embedded live store lives in one process; "
+            "use --workers 1, or real backends (--backends real or TOWNSQUARE_LIVE_URL)"
+        )
+        return 2
+    if embedded and args.triggers:
+        from triggers.emulator import Emulator
+
+        emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)
+        emulator.start()
+        emulator.print_listing()
+        emulator.serve_until_signal()
+        return 0
+    triggers = None
+    if args.triggers:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        triggers = context.Process(
+            target=run_triggers, args=(args.mqtt_port, args.log_level), name="townsquare-triggers"
+        )
+        triggers.start()
+    try:
+        serve_workers(settings, args.host, args.port, args.workers)
+    finally:
+        if triggers is not None:
+            triggers.terminate()
+            triggers.join(timeout=15)
+    return 0
+
+
+def run_triggers(mqtt_port: int, log_level: str) -> None:
+    """The triggers' own process: events, cron and the MQTT bridge until SIGTERM."""
+    import signal
+    import threading
+
+    from shared.settings import Settings
+    from triggers.emulator import Emulator
+
+    _logging(log_level)
+    emulator = Emulator(Settings(), mqtt_port=mqtt_port)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    emulator.start_triggers()
+    stop.wait()
+    emulator.shutdown()
 
 
 def run_dev(args) -> int:
@@ -212,11 +312,7 @@ def run_dev(args) -> int:
     from triggers.emulator import Emulator
     from triggers.emulator.demo import DemoLoader
 
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for chatty in ("transitions", "amqtt", "alembic", "apscheduler"):  # their steps, not ours
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    _logging(args.log_level)
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     emulator = Emulator(settings, host=args.host, port=args.port, mqtt_port=args.mqtt_port)

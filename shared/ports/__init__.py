@@ -10,7 +10,7 @@ from shared.ports.blobs import Blobs
 from shared.ports.bus import Bus, Consumer, Delivery
 from shared.ports.content import Content
 from shared.ports.graph import Graph
-from shared.ports.live import Live, Subscription
+from shared.ports.live import Listener, Live, Subscription
 from shared.ports.mail import Mail
 from shared.ports.search import Search
 
@@ -22,6 +22,7 @@ __all__ = [
     "Content",
     "Delivery",
     "Graph",
+    "Listener",
     "Live",
     "Mail",
     "Search",

@@ -22,6 +22,20 @@ class Subscription(Protocol):
     def close(self) -> None: ...
 
 
+class Listener(Protocol):
+    """One pub/sub connection whose channels change while it runs: one thread reads with
+    get(), any thread may add() or remove() channels."""
+
+    def add(self, channels: list[str]) -> None:
+        """Subscribe; returns once the store confirmed (a later publish is not missed)."""
+
+    def remove(self, channels: list[str]) -> None: ...
+    def get(self, timeout: float) -> tuple[str, dict] | None:
+        """The next (channel, payload) within `timeout` seconds, or None."""
+
+    def close(self) -> None: ...
+
+
 class Live(Protocol):
     # sessions: keyed by the sha256 hex of the bearer token, never the token itself
     def put_session(
@@ -77,6 +91,8 @@ class Live(Protocol):
     # pub/sub (fan-out between gateway processes)
     def publish(self, channel: str, payload: dict) -> None: ...
     def subscribe(self, channels: list[str]) -> Subscription: ...
+    def listen(self) -> Listener:
+        """One connection for a whole process's subscribers (the stream hub)."""
 
     # presence, rate limits, locks
     def touch_presence(self, user_uuid: str, ttl: int) -> None: ...

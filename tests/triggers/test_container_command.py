@@ -9,7 +9,7 @@ its real input and the function's effect is read back from the stores:
   which is dead-lettered with the reason;
 - a cron target: a PingSource's event (type dev.knative.sources.ping, its source the
   PingSource's path, `time` the scheduled minute, data the manifest's `{}`);
-- the WebSocket gateway (ts-stream): its gunicorn command, a socket through it.
+- the WebSocket gateway (ts-stream): its `townsquare serve` command, a socket through it.
 
 The MQTT bridge's command (knative/mqtt.yaml) is run and driven with an MQTT publish on the
 embedded broker in tests/triggers/test_bridge_command.py. No image is built here (see the
@@ -83,7 +83,9 @@ def pod(name: str, data: Path):
     if "command" in container:
         command = container["command"] + container["args"]
     port = free_port()
+    # on this machine every server listens on loopback only (the port comes from PORT)
     command = [arg.replace("0.0.0.0:8080", f"127.0.0.1:{port}") for arg in command]
+    command = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in command]
     outside = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSQUARE_")}
     env = outside | image_env | env | {"PORT": str(port), "TOWNSQUARE_DATA_DIR": str(data)}
     env["PATH"] = f"{BIN}:{env['PATH']}"
@@ -207,7 +209,7 @@ def test_the_image_command_runs_a_cron_target_on_a_ping(data):
 
 def test_the_stream_command_holds_a_websocket(data):
     container, _ = manifest("ts-stream")
-    assert container["command"] == ["gunicorn"]
+    assert container["command"] == ["townsquare"]
     body = {"email": "sock@example.org", "name": "Sock", "password": "long enough pw"}
     with pod("ts-stream", data) as url:
         assert httpx.post(f"{url}/api/v1/auth/signup", json=body, timeout=30).status_code == 201

@@ -102,8 +102,8 @@ def test_every_knative_service_runs_a_target_that_exists():
     for target in targets:
         assert callable(getattr(module, target, None)), f"{target} is not in triggers/http/main.py"
     assert {"watch_traffic", "sweep_unarchived", "web_app", "health"} <= set(targets)
-    [stream] = [c for c in containers if c.get("command") == ["gunicorn"]]  # WebSocket gateway
-    assert stream["args"][-1] == "triggers.http.wsgi:app"
+    [stream] = [c for c in containers if c.get("command") == ["townsquare"]]  # WebSocket gateway
+    assert stream["args"][:1] == ["serve"] and "--no-triggers" in stream["args"]
 
 
 def test_the_websocket_gateway_is_deployed_for_long_lived_sockets():

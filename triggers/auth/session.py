@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import Response, request
 
@@ -35,19 +37,42 @@ STARTS = {"/auth/login", "/auth/password"}
 ENDS = {"/auth/logout", "/auth/sessions"}
 
 
+@dataclass(frozen=True)
+class Handshake:
+    """What authentication reads of a request, whichever server received it."""
+
+    method: str
+    path: str
+    own_origin: str  # scheme://host this server answers on
+    headers: Mapping[str, str]  # case-insensitive (werkzeug's and Starlette's both are)
+    query: Mapping[str, str]
+    cookies: Mapping[str, str]
+
+    @classmethod
+    def from_flask(cls) -> Handshake:
+        return cls(
+            request.method,
+            request.path,
+            request.host_url.rstrip("/"),
+            request.headers,
+            request.args,
+            request.cookies,
+        )
+
+
 def csrf_of(token: str) -> str:
     return hashlib.sha256(f"csrf:{token}".encode()).hexdigest()
 
 
-def cookie_token(allowed_origins: str) -> str:
+def cookie_token(allowed_origins: str, handshake: Handshake) -> str:
     """The session cookie's token for this request, once its origin and CSRF header
     are checked; "" when the request carries no session cookie."""
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = handshake.cookies.get(SESSION_COOKIE, "")
     if not token:
         return ""
-    _check_origin(allowed_origins)
-    if request.method not in SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+    _check_origin(allowed_origins, handshake)
+    if handshake.method not in SAFE_METHODS:
+        sent = handshake.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), csrf_of(token).encode()):
             raise Forbidden(
                 f"a call signed in by cookie must echo the {CSRF_COOKIE} cookie in {CSRF_HEADER}",
@@ -56,16 +81,12 @@ def cookie_token(allowed_origins: str) -> str:
     return token
 
 
-def own_origin() -> str:
-    return request.host_url.rstrip("/")
-
-
-def _check_origin(allowed_origins: str) -> None:
-    origin = request.headers.get("Origin")
+def _check_origin(allowed_origins: str, handshake: Handshake) -> None:
+    origin = handshake.headers.get("Origin")
     if origin is None:
         return
     listed = {o.strip() for o in allowed_origins.split(",") if o.strip() not in ("", "*")}
-    if origin != own_origin() and origin not in listed:
+    if origin != handshake.own_origin and origin not in listed:
         raise Forbidden(f"Origin {origin!r} may not use the web session", field="Origin")
 
 

@@ -1,4 +1,7 @@
-"""The emulator process: build everything from the registry, start the triggers, serve."""
+"""The emulator process: build everything from the registry, start the triggers, serve.
+
+HTTP and the stream are the production runtime's ASGI app (triggers/runtime) under
+uvicorn in a thread; the event dispatcher, cron and the MQTT bridge run beside it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from functions.registry import Registry, describe_trigger, load
 from shared.backends import redact
@@ -17,20 +19,13 @@ from shared.context import Services
 from shared.settings import Settings
 from triggers.cron import CronTrigger
 from triggers.deploy.services import register_services
-from triggers.http import create_app
 from triggers.kafka import EventDispatcher
 from triggers.mqtt.accounts import ACCOUNTS_FILE, AccountBook
 from triggers.mqtt.broker import EmbeddedBroker
 from triggers.mqtt.policy import FUNCTIONS
+from triggers.runtime import ThreadedServer, create_asgi, server_config
 
 log = logging.getLogger("townsquare.dev")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """The `Server` header names the product, not the stack and its versions."""
-
-    server_version = "townsquare"
-    sys_version = ""
 
 
 @dataclass
@@ -44,7 +39,8 @@ class Emulator:
     def __post_init__(self) -> None:
         self.registry: Registry = load()
         self.services = Services(self.settings)
-        self.app = create_app(self.services)
+        self.asgi = create_asgi(self.services)
+        self.app = self.asgi.state.flask  # the Flask gateway (the demo loader calls it)
         self.dispatcher = EventDispatcher(self.services, self.registry)
         self.cron = CronTrigger(self.services, self.registry)
         self.broker: EmbeddedBroker | None = None
@@ -52,18 +48,21 @@ class Emulator:
         self.stoppers: list = []  # what each trigger kind returned from start()
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.http = None
+        self.http: ThreadedServer | None = None
 
     def start(self) -> None:
         """Bind the HTTP server and start every trigger in the background."""
         register_services(self.services.accounts, self.registry, pods=1)  # all in this process
-        self.http = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler
-        )
-        self.port = self.http.server_port
-        # every trigger kind starts its own runner (triggers/<kind>/kind.py, `start()`)
+        self.http = ThreadedServer(server_config(self.asgi, self.settings, self.host, self.port))
+        self.port = self.http.port
+        self.start_triggers()
+        self.http.start()
+
+    def start_triggers(self) -> None:
+        """Every trigger kind starts its own runner (triggers/<kind>/kind.py, `start()`): the
+        event dispatcher, the MQTT bridge, cron (`townsquare serve` runs them alone in their
+        own process)."""
         self.stoppers = [kind.start(self) for kind in self.registry.kinds]
-        self._thread("http", self.http.serve_forever)
 
     @property
     def mqtt_url(self) -> str:
@@ -85,7 +84,7 @@ class Emulator:
     def shutdown(self) -> None:
         self.stop.set()
         if self.http is not None:
-            self.http.shutdown()
+            self.http.stop()  # sockets get 1012, in-flight HTTP drains
         for stop in self.stoppers:
             stop()
         if self.broker is not None:

@@ -22,14 +22,13 @@ from shared.context import Context, Services
 from shared.errors import Invalid, TooLarge
 from shared.jsonin import load_object
 from shared.records import canonical_uuid
-from triggers.auth.identity import BASE, authenticate
-from triggers.auth.session import cookie_session
+from triggers.auth.identity import BASE, STREAM, authenticate, check_stream_origin
+from triggers.auth.session import Handshake, cookie_session
 from triggers.http import logs
-from triggers.http.errors import to_response
+from triggers.http.errors import error_response, to_response
 from triggers.http.openapi import PARAM_PATTERNS, UUID_PARAMS, openapi_document
 from triggers.http.web import attach_web
 from triggers.metrics import attach_metrics, instrumented
-from triggers.websocket import attach_stream
 
 
 def create_app(services: Services) -> Flask:
@@ -54,7 +53,7 @@ def create_app(services: Services) -> Flask:
             provide_automatic_options=False,  # OPTIONS is a JSON 405, like any other method
         )
 
-    attach_stream(app, base)
+    app.add_url_rule(STREAM, "stream", lambda: _stream_without_upgrade(base))
     spec = openapi_document(registry)
     app.add_url_rule(BASE + "/openapi.json", "openapi", lambda: jsonify(spec))
     attach_metrics(app, services, BASE, spec)
@@ -66,6 +65,17 @@ def create_app(services: Services) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     attach_web(app)
     return app
+
+
+def _stream_without_upgrade(base: Context) -> Response:
+    """The stream is served by the ASGI runtime (triggers/runtime); a plain GET gets the
+    same caller checks as an upgrade, then 426."""
+    handshake = Handshake.from_flask()
+    check_stream_origin(base, handshake)
+    authenticate(base, handshake)
+    response = error_response(426, "upgrade_required", "the stream speaks WebSocket only")
+    response.headers["Upgrade"] = "websocket"
+    return response
 
 
 def _protective_headers(response: Response) -> Response:

@@ -107,9 +107,10 @@ def standalone(function: Function):
 
 
 def stream_service() -> dict:
-    """The WebSocket gateway: the gateway's WSGI app (triggers/http/wsgi.py) under gunicorn's
-    threaded worker (flask-sock holds one thread per socket). `min-scale` 1: a socket
-    cannot wake a scaled-to-zero service; the timeout is the longest Knative allows."""
+    """The WebSocket gateway: `townsquare serve --no-triggers`, one uvicorn worker per pod
+    (the asyncio stream with one live-store connection for all its sockets; Knative scales
+    pods, not workers). `min-scale` 1: a socket cannot wake a scaled-to-zero service; the
+    timeout is the longest Knative allows."""
     service = knative_service(
         STREAM,
         "",
@@ -122,23 +123,13 @@ def stream_service() -> dict:
             # socket, under its own timeout, as well)
             "autoscaling.knative.dev/target-burst-capacity": "0",
         },
-        command=["gunicorn"],
+        command=["townsquare"],
         args=STREAM_ARGS,
     )
     return service
 
 
-STREAM_ARGS = [
-    "--bind",
-    "0.0.0.0:8080",
-    "--worker-class",
-    "gthread",
-    "--threads",
-    "100",
-    "--timeout",
-    "0",
-    "triggers.http.wsgi:app",
-]
+STREAM_ARGS = ["serve", "--host", "0.0.0.0", "--workers", "1", "--no-triggers"]  # PORT: Knative
 
 
 def http_routes(registry: Registry) -> list[dict]:

@@ -8,7 +8,8 @@ import logging
 import re
 
 TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"']+")
-ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "uvicorn.access")
+# uvicorn writes a WebSocket's request line to uvicorn.error
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "uvicorn.access", "uvicorn.error")
 
 
 class ScrubTokens(logging.Filter):

@@ -1,5 +1,6 @@
-"""WebSocket trigger: GET /api/v1/stream, live push and message.send."""
+"""WebSocket trigger: GET /api/v1/stream (asyncio), live push and message.send."""
 
-from triggers.websocket.stream import attach_stream
+from triggers.websocket.hub import Hub, restart_all
+from triggers.websocket.stream import PATH, stream
 
-__all__ = ["attach_stream"]
+__all__ = ["PATH", "Hub", "restart_all", "stream"]

@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import functools
 import json
+import queue
+import threading
 import time
 import uuid
 from collections import deque
@@ -52,7 +54,7 @@ from shared.errors import Unavailable
 from shared.records import LiveSession, Message, parse_time
 
 PREFIX = "townsquare:"
-# every open stream holds one pub/sub connection (redis-py's pool stops at 100 by default)
+# a process's stream hub holds one pub/sub connection; many threads share the pool
 MAX_CONNECTIONS = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SESSION_KEYS = ("session", "snapshot")  # what a session is stored under, by token hash
@@ -291,6 +293,9 @@ class RedisLive:
     def subscribe(self, channels: list[str]) -> RedisSubscription:
         return RedisSubscription(self.client.pubsub(), channels)
 
+    def listen(self) -> RedisListener:
+        return RedisListener(self.client.pubsub())
+
     # presence, rate limits, locks
     @_guarded
     def touch_presence(self, user_uuid: str, ttl: int) -> None:
@@ -428,6 +433,84 @@ class RedisSubscription:
             return self.pubsub.get_message(ignore_subscribe_messages=True, timeout=remaining)
         except (OSError, ValueError) as exc:  # the client was closed under us (shutdown)
             raise Unavailable(f"subscription closed: {exc}") from exc
+
+    def close(self) -> None:
+        self.pubsub.close()
+
+
+class RedisListener:
+    """One pub/sub connection whose channels change while it runs (a process's stream hub).
+
+    One thread reads with get(); add() and remove() may come from any thread. They are
+    queued and applied by the reading thread between reads (so the connection has one
+    owner), and add() returns once the server confirmed every channel: a publish after
+    add() returns is never missed."""
+
+    POLL = 0.05  # seconds a read may wait before queued changes are applied
+
+    def __init__(self, pubsub, confirm_within: float = 5.0) -> None:
+        self.pubsub = pubsub
+        self.confirm_within = confirm_within
+        self._changes: queue.SimpleQueue = queue.SimpleQueue()
+        self._awaiting: dict[str, deque[threading.Event]] = {}
+        self._failed: Exception | None = None
+
+    def add(self, channels: list[str]) -> None:
+        """Subscribe to these channels; returns once the server confirmed them."""
+        if not channels:
+            return
+        names = [PREFIX + c for c in dict.fromkeys(channels)]
+        confirmed = [threading.Event() for _ in names]
+        self._changes.put(("subscribe", names, confirmed))
+        for event in confirmed:
+            if not event.wait(self.confirm_within) or self._failed is not None:
+                raise Unavailable("live store did not confirm the subscription")
+
+    def remove(self, channels: list[str]) -> None:
+        """Unsubscribe from these channels (applied by the reader; returns at once)."""
+        if channels:
+            self._changes.put(("unsubscribe", [PREFIX + c for c in channels], []))
+
+    @_guarded
+    def get(self, timeout: float) -> tuple[str, dict] | None:
+        """The next (channel, payload) within `timeout` seconds, or None."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self._apply_changes()
+                wait = max(0.0, min(self.POLL, deadline - time.monotonic()))
+                message = self.pubsub.get_message(timeout=wait)
+                if message and message["type"] == "subscribe":
+                    waiting = self._awaiting.get(message["channel"])
+                    if waiting:
+                        waiting.popleft().set()
+                elif message and message["type"] == "message":
+                    return message["channel"].removeprefix(PREFIX), json.loads(message["data"])
+                if time.monotonic() >= deadline:
+                    return None
+        except (OSError, ValueError, redis.RedisError) as exc:
+            self._fail(exc)
+            if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+                raise
+            raise Unavailable(f"live store listener stopped: {exc}") from exc
+
+    def _apply_changes(self) -> None:
+        while True:
+            try:
+                command, names, confirmed = self._changes.get_nowait()
+            except queue.Empty:
+                return
+            for name, event in zip(names, confirmed, strict=False):
+                self._awaiting.setdefault(name, deque()).append(event)
+            getattr(self.pubsub, command)(*names)
+
+    def _fail(self, exc: Exception) -> None:
+        """Release every add() still waiting: the connection is gone."""
+        self._failed = exc
+        for waiting in self._awaiting.values():
+            for event in waiting:
+                event.set()
+        self._awaiting.clear()
 
     def close(self) -> None:
         self.pubsub.close()
