@@ -1,7 +1,9 @@
 """Run the functions subscribed to event types (`@app.on_event`) over the bus.
 
 Each function is its own consumer group (`townsquare.fn.<name>`; the prefix is a
-setting), so each sees every event once, in order per key. Offsets are committed only
+setting), so each sees every event once, in order per key. `run_forever` runs each
+group's consumer in a thread of its own, so a slow function (indexing, archival) never
+holds the others back; `drain` (tests, tools) polls the groups still behind in turn. Offsets are committed only
 after the function has finished with the events (at-least-once; functions are
 idempotent by uuid), once per polled batch and partition. What the function rejects
 (bad data, unknown entity) and what is not a CloudEvent goes to the dead-letter topic
@@ -41,7 +43,7 @@ class EventDispatcher:
         self.attempts = attempts
 
     def group_of(self, function: Function) -> str:
-        return f"{self.services.settings.event_group_prefix}{function.name}"
+        return self.services.settings.event_group(function.name)
 
     def run_once(self, timeout: float = 0.0) -> int:
         """Poll every subscriber once; return how many deliveries were handled."""
@@ -96,12 +98,32 @@ class EventDispatcher:
             return False
 
     def run_forever(self, stop: threading.Event, poll_timeout: float = 0.2) -> None:
+        """Run every subscriber's consumer in a thread of its own until `stop` is set, so a
+        slow function never holds the others up; return once all of them have stopped
+        (each finishes the batch in hand and commits it first)."""
+        threads = [
+            threading.Thread(
+                target=self._run_one,
+                args=(subscriber, stop, poll_timeout),
+                name=f"events-{subscriber[0].name}",
+                daemon=True,
+            )
+            for subscriber in self.subscribers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _run_one(
+        self, subscriber: tuple[Function, set[str]], stop: threading.Event, poll_timeout: float
+    ) -> None:
         while not stop.is_set():
             try:
-                if not self._poll(self.subscribers, poll_timeout, stop):
+                if not self._poll([subscriber], poll_timeout, stop):
                     stop.wait(poll_timeout)
             except Exception:  # keep the loop alive; the event stays uncommitted
-                log.exception("event loop fault")
+                log.exception("%s: event loop fault", subscriber[0].name)
                 stop.wait(1.0)
 
     def close(self) -> None:
