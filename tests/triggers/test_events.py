@@ -94,7 +94,7 @@ def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothi
     doomed = EventDispatcher(services, registry)
     consumer = doomed._consumer(archive)
     delivery = delivered(consumer, "message.created", sent["uuid"])
-    archive.handler(delivery.event, doomed.ctx)  # processed ...
+    archive.handler([delivery.event], doomed.ctx)  # processed ...
     consumer.close()  # ... and the process dies: no commit
     api.settle()  # a fresh consumer of the same group
     history = api.get(f"/messages?with_user={ada.uuid}", bob).get_json()["items"]

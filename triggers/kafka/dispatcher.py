@@ -25,7 +25,7 @@ from shared.context import Context, Services
 from shared.errors import Unavailable
 from shared.ports import Consumer, Delivery
 from shared.ports.bus import EVENTS
-from triggers.invoke import ATTEMPTS, publish_dead_letter, run_on_event
+from triggers.invoke import ATTEMPTS, Arrival, publish_dead_letter, run_on_batch
 
 log = logging.getLogger("townsquare.events")
 
@@ -76,8 +76,9 @@ class EventDispatcher:
             consumer = self._consumer(function)
             try:
                 done: dict[tuple[str, int], Delivery] = {}
-                for delivery in consumer.poll(timeout=timeout):
-                    self._handle(function, types, delivery)
+                deliveries = consumer.poll(timeout=timeout)
+                self._handle(function, types, deliveries)
+                for delivery in deliveries:
                     done[(delivery.topic, delivery.partition)] = delivery
                     handled += 1
                 # once per partition and batch: a commit is a broker round trip
@@ -142,22 +143,18 @@ class EventDispatcher:
         if consumer is not None:
             consumer.close()
 
-    def _handle(self, function: Function, types: set[str], delivery: Delivery) -> None:
-        if delivery.event is None:
-            self.dead_letter(delivery, function, "not a CloudEvent")
-            return
-        if delivery.event["type"] not in types:
-            return
-        run_on_event(
-            self.ctx,
-            function,
-            delivery.event,
-            trigger="event",
-            source=_source(delivery),
-            raw=delivery.raw,
-            key=delivery.key,
-            attempts=self.attempts,
-        )
+    def _handle(self, function: Function, types: set[str], deliveries: list[Delivery]) -> None:
+        """Run `function` on the events of a poll it subscribes to: one at a time, or all in
+        one call for a batch function; what is not a CloudEvent is dead-lettered."""
+        arrivals = []
+        for delivery in deliveries:
+            if delivery.event is None:
+                self.dead_letter(delivery, function, "not a CloudEvent")
+            elif delivery.event["type"] in types:
+                arrivals.append(
+                    Arrival(delivery.event, _source(delivery), delivery.raw, delivery.key)
+                )
+        run_on_batch(self.ctx, function, arrivals, trigger="event", attempts=self.attempts)
 
     def dead_letter(self, delivery: Delivery, function: Function | None, reason: str) -> None:
         publish_dead_letter(
