@@ -255,9 +255,12 @@ class KafkaBus:
             self._admin_client().list_topics()  # a round trip, even when the topics are known
 
     def close(self) -> None:
-        self._relay.close()  # what it has not sent stays in the outbox for the next start
+        # what the relay has not sent stays in the outbox for the next start; a relay still
+        # in a send keeps its connection to the outbox, to delete what that send delivers
+        stopped = self._relay.close()
         with self._lock:
-            self.outbox.close()
+            if stopped:
+                self.outbox.close()
             if self._producer is not None:
                 self._producer.close(timeout=10)
             if self._admin is not None:

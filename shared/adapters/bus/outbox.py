@@ -189,8 +189,10 @@ class Relay:
             os.close(self._lease)  # closing drops the flock
             self._lease = None
 
-    def close(self, within: float = 5.0) -> None:
-        """Stop after the round in hand (waiting up to `within` seconds for it)."""
+    def close(self, within: float = 5.0) -> bool:
+        """Stop after the round in hand (waiting up to `within` seconds for it); True once
+        the thread has ended (else it ends by itself after that round)."""
         self._stop.set()
         self._wake.set()
         self._thread.join(within)
+        return not self._thread.is_alive()
