@@ -88,8 +88,9 @@ def list_messages(req: Request, ctx: Context) -> dict:
 
 @app.on_event("message.created", batch=True)
 def archive_message(events, ctx: Context) -> None:
-    """Copy a poll's worth of new messages into the archive, in one concurrent write. The
-    live copy, when there is one, is the authority (an outside producer's event cannot
+    """Copy new messages into the archive, a poll's worth at once.
+
+    The live copy, when there is one, is the authority (an outside producer's event cannot
     rewrite a message we stored)."""
     messages = [message_from_json(event.data) for event in events]
     ctx.content.archive_messages([ctx.live.get_message(m.uuid) or m for m in messages])

@@ -33,7 +33,7 @@ COMMENTS_INDEXED = 50  # a post is found by its text and its first comments
 
 @app.on_event("post.created", batch=True)
 def index_post_for_search(events: list[CloudEvent], ctx: Context) -> None:
-    """A poll's worth of new posts in one bulk write (the search engine refreshes once)."""
+    """Index new posts for search, a poll's worth in one bulk write."""
     ctx.search.index_many([post_doc(_post_of(event, ctx), [], ctx) for event in events])
 
 
