@@ -8,6 +8,9 @@
     @app.on_event("post.created")
     def index_post(event, ctx): ...
 
+    @app.on_event("message.created", batch=True)
+    def archive_messages(events, ctx): ...   # a list: what one poll brought, in order
+
     @app.on_mqtt("townsquare/chat/user/+")
     def chat_to_user(event, ctx): ...
 
@@ -77,6 +80,7 @@ class Route:
 @dataclass(frozen=True)
 class EventTrigger:
     type: str  # a CloudEvent type on the bus, e.g. "post.created"
+    batch: bool = False  # the handler takes a list of events (triggers/invoke.py)
 
     def describe(self) -> str:
         return f"event {self.type}"
@@ -123,6 +127,11 @@ class Function:
 
     def of_kind(self, kind: type) -> list:
         return [t for t in self.triggers if isinstance(t, kind)]
+
+    @property
+    def takes_batches(self) -> bool:
+        """True when the handler takes a list of events (`on_event(..., batch=True)`)."""
+        return any(t.batch for t in self.of_kind(EventTrigger))
 
 
 class Registry:
@@ -189,8 +198,8 @@ class Registry:
     def route(self, method: str, path: str, **options) -> Callable:
         return self._record(Route(method.upper(), path, **options))
 
-    def on_event(self, type: str) -> Callable:
-        return self._record(EventTrigger(type))
+    def on_event(self, type: str, *, batch: bool = False) -> Callable:
+        return self._record(EventTrigger(type, batch))
 
     def on_mqtt(self, topic: str) -> Callable:
         return self._record(MqttTrigger(topic))

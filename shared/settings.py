@@ -165,12 +165,19 @@ class Settings(BaseSettings):
         """The bound on one call to `port`'s backend."""
         return self.live_timeout if port == "live" else self.backend_timeout
 
+    def event_group(self, function: str) -> str:
+        """The consumer group of the event function named `function` (e.g. "posts.x")."""
+        return f"{self.event_group_prefix}{function}"
+
     def url(self, port: str) -> str:
         """The URL configured for `port`, or the embedded default under data_dir."""
         explicit = getattr(self, f"{port}_url")
+        data = self.data_dir.resolve()
+        if port == "bus" and explicit.startswith("kafka") and "outbox=" not in explicit:
+            # KafkaBus's durable outbox (shared/adapters/bus/outbox.py) lives with the data
+            return f"{explicit}{'&' if '?' in explicit else '?'}outbox={data}/bus-outbox.db"
         if explicit:
             return explicit
-        data = self.data_dir.resolve()
         if port == "live":
             return f"fakeredis://{data}/live.snapshot"
         if port == "blobs":

@@ -8,7 +8,8 @@ made and reads from that mark: only what happened since. `events(type, about)` n
 further to one entity (the subject, or a value in the data), so another process on the same
 broker cannot be mistaken for this test.
 
-On Kafka it reads with a group-less consumer assigned to every partition: no group to
+On Kafka it first waits for the bus's outbox to hand the topic's records over, then reads
+with a group-less consumer assigned to every partition: no group to
 join, nothing committed, the end offsets taken at `events()` time are read exactly. On
 the embedded log it is a consumer of a fresh group that skipped what was there.
 
@@ -73,6 +74,8 @@ def _is(event: CloudEvent | None, type_: str, about: str | None) -> bool:
 
 class _KafkaReader:
     def __init__(self, bus: KafkaBus, topic: str) -> None:
+        self.bus, self.topic = bus, topic
+        bus.flush([topic], READ_WITHIN)  # what was published before the mark is before it
         bus._ensure_topics([topic])
         self.consumer = KafkaConsumer(bootstrap_servers=bus.servers, enable_auto_commit=False)
         partitions = self.consumer.partitions_for_topic(topic) or set()
@@ -81,6 +84,7 @@ class _KafkaReader:
         self.consumer.assign(self.partitions)
 
     def read(self) -> list[Delivery]:
+        self.bus.flush([self.topic], READ_WITHIN)  # published means on Kafka, not in the outbox
         end = self.consumer.end_offsets(self.partitions)
         for tp in self.partitions:
             self.consumer.seek(tp, self.start[tp])

@@ -9,6 +9,12 @@
   GET /admin/services and the anomaly detector read.
 Recording never fails the invocation: a live store that is down loses the sample only.
 
+At each scrape, /metrics also reads the bus: `townsquare_event_lag{function}` (events a
+function's consumer group has not processed: end offsets minus committed, shared by every
+process) and `townsquare_bus_outbox_depth` (events published, not yet on the log) —
+functions/admin/lag.py, which GET /admin/services reads too. A bus that cannot tell
+reports NaN, never 0.
+
 /metrics access: with Settings.metrics_token set, a scrape must send
 `Authorization: Bearer <metrics_token>`; without it, only loopback callers are answered
 (`townsquare dev`). Deployed, set the token (Prometheus' `authorization` scrape option).
@@ -23,8 +29,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, Response, request
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
+from functions.admin.lag import event_lag, outbox_depth
+from functions.registry import load
 from shared.context import Services
 from shared.errors import Forbidden, TownsquareError
 from shared.livestats import KEEP_COUNTS, LATENCY_WINDOW, errors, invocations, latency, minute_of
@@ -43,6 +58,15 @@ DURATION = Histogram(
     "Time a function invocation took, by trigger kind",
     ["function", "trigger"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+EVENT_LAG = Gauge(
+    "townsquare_event_lag",
+    "Events a function's consumer group has not processed yet (end offset - committed)",
+    ["function"],
+)
+OUTBOX_DEPTH = Gauge(
+    "townsquare_bus_outbox_depth", "Events published but not yet on the log (the bus outbox)"
 )
 
 
@@ -86,10 +110,21 @@ def attach_metrics(app: Flask, services: Services, base: str, openapi: dict) -> 
 
     def metrics() -> Response:
         _check_scraper(services.settings.metrics_token)
+        _observe_bus(services)
         return Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
 
     app.add_url_rule(base + "/metrics", "metrics", metrics, provide_automatic_options=False)
     openapi["paths"]["/metrics"] = {"get": OPENAPI_OPERATION}
+
+
+def _observe_bus(services: Services) -> None:
+    for function, lag in event_lag(services, load()).items():
+        EVENT_LAG.labels(function).set(_unknown_is_nan(lag))
+    OUTBOX_DEPTH.set(_unknown_is_nan(outbox_depth(services)))
+
+
+def _unknown_is_nan(value: int | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 OPENAPI_OPERATION = {

@@ -4,12 +4,16 @@ and the scale recorded in app_service_groups_master.
 
 health: "idle" (no invocation in the window), "ok", "degraded" (errors ≥ 5%), or
 "failing" (errors ≥ 50%); errors are outages and bugs, not callers' 4xx mistakes.
+`lag`: the events an event function has not processed yet (functions/admin/lag.py; null
+for other functions, or when the bus cannot tell); `outbox`: events published but not
+on the log yet.
 """
 
 from __future__ import annotations
 
 import statistics
 
+from functions.admin.lag import event_lag, outbox_depth
 from functions.http import Request
 from functions.registry import Function, app, describe_trigger
 from functions.visibility import require_operator
@@ -27,10 +31,16 @@ def list_services(req: Request, ctx: Context) -> dict:
     scale = {service.name: service for service in ctx.accounts.services()}
     now = minute_of(ctx.clock())
     functions = sorted(app.functions.values(), key=lambda f: f.name)
-    return {"items": [_item(ctx, f, scale.get(f.name), now) for f in functions]}
+    lag = event_lag(ctx.services, app)
+    return {
+        "items": [_item(ctx, f, scale.get(f.name), now, lag.get(f.name)) for f in functions],
+        "outbox": outbox_depth(ctx.services),
+    }
 
 
-def _item(ctx: Context, function: Function, service: Service | None, now: int) -> dict:
+def _item(
+    ctx: Context, function: Function, service: Service | None, now: int, lag: int | None
+) -> dict:
     first = now - WINDOW_MINUTES + 1
     calls = sum(ctx.live.counts(invocations(function.name), first, now))
     failed = sum(ctx.live.counts(errors(function.name), first, now))
@@ -45,6 +55,7 @@ def _item(ctx: Context, function: Function, service: Service | None, now: int) -
         "p50_ms": p50,
         "p99_ms": p99,
         "scale": _scale(service),
+        "lag": lag,
     }
 
 

@@ -4,7 +4,7 @@
 and WebSocket triggers, all call it. A repeated `client_id` from the same sender
 answers 201 with the message the first call stored, unchanged.
 History (history.py) merges live and archived messages. `archive_message` copies
-every `message.created` into the content archive, idempotent by uuid.
+every `message.created` into the content archive (a batch per poll), idempotent by uuid.
 """
 
 from __future__ import annotations
@@ -86,12 +86,14 @@ def list_messages(req: Request, ctx: Context) -> dict:
     return history(ctx, conversation, query.cursor, query.limit)
 
 
-@app.on_event("message.created")
-def archive_message(event, ctx: Context) -> None:
-    """Copy a new message into the archive. The live copy, when there is one, is the
-    authority (an outside producer's event cannot rewrite a message we stored)."""
-    message = message_from_json(event.data)
-    ctx.content.archive_message(ctx.live.get_message(message.uuid) or message)
+@app.on_event("message.created", batch=True)
+def archive_message(events, ctx: Context) -> None:
+    """Copy new messages into the archive, a poll's worth at once.
+
+    The live copy, when there is one, is the authority (an outside producer's event cannot
+    rewrite a message we stored)."""
+    messages = [message_from_json(event.data) for event in events]
+    ctx.content.archive_messages([ctx.live.get_message(m.uuid) or m for m in messages])
 
 
 def _text(value: _uuid.UUID | None) -> str | None:

@@ -44,12 +44,20 @@ class Consumer(Protocol):
 
 class Bus(Protocol):
     def publish(self, event: CloudEvent, *, key: str | None, topic: str = EVENTS) -> None:
-        """Durably appended (acks=all) before this returns."""
+        """Durably recorded before this returns, and on the log in order per key (at once on
+        the embedded log; through a durable outbox on Kafka, so an outage never blocks)."""
 
     def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None: ...
     def consumer(self, group: str, topics: list[str]) -> Consumer:
         """A new member of consumer group `group`; starts at the group's committed offset,
         or at the beginning of the log for a new group."""
+
+    def lag(self, group: str, topic: str = EVENTS) -> int:
+        """Records on `topic` that `group` has not committed: end offsets minus committed
+        offsets, summed over partitions (a group that never committed counts them all)."""
+
+    def backlog(self) -> int:
+        """Records published but not on the log yet (the outbox depth; 0 without one)."""
 
     def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
         """Every record on `topic` published before the call, oldest first per partition

@@ -54,6 +54,9 @@ class Content(Protocol):
     def archive_message(self, message: Message) -> None:
         """messages_archive; idempotent by message.uuid."""
 
+    def archive_messages(self, messages: list[Message]) -> None:
+        """archive_message() for each, concurrently where the store allows."""
+
     def archived_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:

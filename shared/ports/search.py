@@ -15,6 +15,9 @@ class Search(Protocol):
     def index(self, doc: SearchDoc) -> None:
         """Insert or replace by (type, uuid)."""
 
+    def index_many(self, docs: list[SearchDoc]) -> None:
+        """index() for each, in one bulk write (one refresh for all, not one each)."""
+
     def remove(self, type: str, uuid: str) -> None: ...
     def query(
         self, text: str, *, types: list[str], visible_to: list[str], limit: int

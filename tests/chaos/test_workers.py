@@ -58,7 +58,7 @@ def test_r5_worker_killed_between_write_and_commit(traffic, report, townsquare):
                 dms.append((peer, answer.json()["message"]["uuid"]))
             for delivery in consumer.poll(timeout=1.0):
                 if delivery.event and delivery.event["type"] == "message.created":
-                    archive.handler(delivery.event, doomed.ctx)  # the write ...
+                    archive.handler([delivery.event], doomed.ctx)  # the write ...
                     processed.append(delivery.event["subject"])
         consumer.close()  # ... and the worker dies: no commit
         return time.monotonic()

@@ -177,11 +177,35 @@ def test_health(bus):
 
 
 @pytest.mark.slow
-def test_an_unreachable_kafka_is_unavailable():
-    bus = open_port("bus", "kafka://127.0.0.1:1")
+def test_an_unreachable_kafka_keeps_what_is_published_in_its_outbox(tmp_path):
+    """publish() returns at once and keeps the record on disk; the rest says Unavailable."""
+    outbox = tmp_path / "outbox.db"
+    bus = open_port("bus", f"kafka://127.0.0.1:1?outbox={outbox}")
+    bus.publish(make_event("test.kept", unique(), {}), key=None)
+    assert bus.backlog() == 1
     with pytest.raises(Unavailable):
-        bus.publish(make_event("test.lost", unique(), {}), key=None)
+        bus.health()
     bus.close()
+    again = open_port("bus", f"kafka://127.0.0.1:1?outbox={outbox}")
+    assert again.backlog() == 1  # still there after a restart, for the next relay
+    again.close()
+
+
+def test_lag_counts_what_a_group_has_not_committed(bus, consumers, topic):
+    group = unique()
+    assert bus.lag(group, topic) == 0
+    publish_numbered(bus, topic, [unique(), unique()], rounds=3)
+    deadline = time.monotonic() + 30
+    while bus.backlog() and time.monotonic() < deadline:  # Kafka: the relay hands them over
+        time.sleep(0.05)
+    assert bus.backlog() == 0
+    assert bus.lag(group, topic) == 6
+    consumer = consumers(group, [topic])
+    got = consume(consumer, 6)
+    assert bus.lag(group, topic) == 6  # handed out is not done
+    for delivery in got:
+        consumer.commit(delivery)
+    assert bus.lag(group, topic) == 0
 
 
 def test_publishers_on_many_threads_keep_their_own_order(bus, consumers, topic):

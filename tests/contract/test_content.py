@@ -402,3 +402,13 @@ def test_all_posts_reads_past_one_batch_of_counters(content):
     mine = {p.uuid: p for p in content.all_posts() if p.author_uuid == author}
     assert set(mine) == {p.uuid for p in posts}
     assert mine[posts[-1].uuid].comment_count == 1
+
+
+def test_archive_messages_writes_a_batch_once_each_and_ignores_retries(content):
+    ada, bob = unique(), unique()
+    messages = [make_message(ada, to_user=bob, seconds=n) for n in range(20)]
+    content.archive_messages(messages)
+    content.archive_messages(messages[:5])  # a redelivered batch
+    content.archive_messages([])
+    archived = content.archived_messages(messages[0].conversation, before=None, limit=50)
+    assert [m.uuid for m in archived] == [m.uuid for m in reversed(messages)]

@@ -237,3 +237,13 @@ def test_the_search_url_says_how_writes_meet_the_refresh(query, mode):
     adapter = OpenSearchSearch.from_url(f"opensearch://127.0.0.1:1/some-index{query}")
     assert (adapter.refresh, adapter.index_name) == (mode, "some-index")
     adapter.close()
+
+
+def test_index_many_writes_a_batch_that_replaces_by_type_and_uuid(search, token):
+    shared, renamed = word(), word()
+    batch = [doc(f"{shared} {n}", token=token) for n in range(5)]
+    search.index_many(batch)
+    search.index_many([batch[0].replace(title=renamed)])  # indexing again replaces
+    assert sorted(found(search, shared, token)) == sorted(d.uuid for d in batch[1:])
+    assert found(search, renamed, token) == [batch[0].uuid]
+    search.index_many([])  # nothing to write is no error

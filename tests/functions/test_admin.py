@@ -4,6 +4,7 @@ and app_service_groups_master filled from the registry."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -144,3 +145,32 @@ def test_townsquare_admin_services_fills_the_service_group_of_a_deployment(tmp_p
         assert {s.pods_count for s in rows} == {0}  # a deployment's pods are not known here
     finally:
         services.close()
+
+
+def test_event_lag_shows_in_admin_services_and_metrics_until_the_functions_run(api, services):
+    """Each event function's group lag (end offsets − committed) and the outbox depth."""
+    operator = api.operator()
+    api.settle()
+    settled = services_view(api, operator)
+    archive = "messages.archive_message"
+    assert settled[archive]["lag"] == 0
+    assert settled["auth.login"]["lag"] is None  # not an event function
+    ada, bob = api.person("Ada"), api.person("Bob")
+    api.settle()
+    for n in range(3):
+        api.post("/messages", ada, json={"to_user": bob.uuid, "text": f"hello {n}"})
+    deadline = time.monotonic() + 30
+    while services.bus.backlog() and time.monotonic() < deadline:  # Kafka: the relay's turn
+        time.sleep(0.05)
+    response = api.get("/admin/services", who=operator).get_json()
+    lagging = {item["function"]: item["lag"] for item in response["items"]}
+    assert lagging[archive] == 3
+    assert response["outbox"] == 0
+    gauge = {s.labels["function"]: s.value for s in samples(api, "townsquare_event_lag")}
+    assert gauge[archive] == 3
+    assert [s.value for s in samples(api, "townsquare_bus_outbox_depth")] == [0]
+    api.settle()
+    assert services_view(api, operator)[archive]["lag"] == 0
+    assert {s.labels["function"]: s.value for s in samples(api, "townsquare_event_lag")}[
+        archive
+    ] == 0

@@ -235,7 +235,7 @@ def test_event_functions_index_and_link_once_however_often_delivered(api, servic
     [event] = bus_log.events("post.created", ada.uuid)
     ctx = Context(services=services)
     for _ in range(2):  # redelivery is normal
-        index_post_for_search(event, ctx)
+        index_post_for_search([event], ctx)  # a batch function: a list of events
         link_post_in_graph(event, ctx)
     hits = services.search.query(word, types=["posts"], visible_to=["public"], limit=10)
     assert [h.uuid for h in hits] == [post]

@@ -94,7 +94,7 @@ def test_a_consumer_killed_between_processing_and_commit_loses_and_doubles_nothi
     doomed = EventDispatcher(services, registry)
     consumer = doomed._consumer(archive)
     delivery = delivered(consumer, "message.created", sent["uuid"])
-    archive.handler(delivery.event, doomed.ctx)  # processed ...
+    archive.handler([delivery.event], doomed.ctx)  # processed ...
     consumer.close()  # ... and the process dies: no commit
     api.settle()  # a fresh consumer of the same group
     history = api.get(f"/messages?with_user={ada.uuid}", bob).get_json()["items"]
@@ -116,3 +116,47 @@ def test_dead_letters_are_cloudevents_naming_source_and_reason(services):
     log.close()
     assert letter["reason"] == "bad: example" and letter["source"] == source
     assert json.loads(__import__("base64").b64decode(letter["original_base64"])) == {"a": 1}
+
+
+def test_a_slow_function_does_not_hold_the_others_and_stop_is_graceful(tmp_path):
+    """run_forever runs each consumer group in its own thread: while one function is stuck
+    on an event, another keeps up; on stop each finishes its batch and commits it.
+    (Its own embedded bus: the groups are new, and must not start at a shared log's start.)"""
+    import threading
+
+    from functions.registry import Registry
+    from shared.context import Services
+    from shared.settings import Settings
+
+    registry, release, seen = Registry(), threading.Event(), {"slow": [], "fast": []}
+
+    @registry.on_event("test.tick")
+    def slow(event, ctx):
+        assert release.wait(30)
+        seen["slow"].append(event["subject"])
+
+    @registry.on_event("test.tick")
+    def fast(event, ctx):
+        seen["fast"].append(event["subject"])
+
+    services = Services(Settings(data_dir=tmp_path, _env_file=None))
+    subjects = [new_uuid() for _ in range(5)]
+    for subject in subjects:
+        services.bus.publish(make_event("test.tick", subject, {}), key=subject)
+    dispatcher, stop = EventDispatcher(services, registry), threading.Event()
+    runner = threading.Thread(target=dispatcher.run_forever, args=(stop,))
+    runner.start()
+    deadline = time.monotonic() + 30
+    while len(seen["fast"]) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert sorted(seen["fast"]) == sorted(subjects)  # in order per key, not across keys
+    assert seen["slow"] == []  # not held by the stuck one
+    stop.set()
+    release.set()
+    runner.join(30)
+    assert not runner.is_alive()
+    assert sorted(seen["slow"]) == sorted(subjects)  # the batch in hand was finished ...
+    for function in registry.functions.values():  # ... and committed
+        assert services.bus.lag(dispatcher.group_of(function)) == 0
+    dispatcher.close()
+    services.close()

@@ -15,7 +15,7 @@ from shared.ports.bus import DEAD_LETTER
 from shared.records import new_uuid
 from tests.buslog import BusLog
 from tests.triggers.test_events import dead_letters
-from triggers.invoke import run_on_event
+from triggers.invoke import Arrival, run_on_batch, run_on_event
 
 
 def flaky(failures: int, calls: list[int]) -> Function:
@@ -77,3 +77,35 @@ def test_a_rejection_or_a_bug_is_dead_lettered_with_the_reason_and_no_token(
     original = base64.b64decode(letter["original_base64"])
     assert b"secret-bearer-token" not in original and b'"text": "hi"' in original
     assert b"secret-bearer-token" in encode(event)  # the event itself carried it
+
+
+def test_a_batch_runs_in_one_call_and_a_poison_event_in_it_is_dead_lettered_alone(services):
+    """A batch function gets the whole batch in one call; when that call fails, each event
+    runs alone: the poison one is dead-lettered with its own reason, the rest finish."""
+    calls: list[list[str]] = []
+
+    def handler(events, ctx):
+        calls.append([event["subject"] for event in events])
+        if any(event.data.get("poison") for event in events):
+            raise NotFound("no such post")
+
+    function = Function("test.batch", handler, [EventTrigger("test.happened", batch=True)])
+    keys = [new_uuid() for _ in range(3)]
+    log = BusLog(services, DEAD_LETTER)
+    ctx = Context(services=services)
+
+    clean = [Arrival(make_event("test.happened", k, {}), f"t/0/{n}") for n, k in enumerate(keys)]
+    assert run_on_batch(ctx, function, clean, trigger="event") == 3
+    assert calls == [keys]  # one call for all three
+
+    calls.clear()
+    mixed = [
+        Arrival(make_event("test.happened", k, {"poison": n == 1}), f"t/0/{n}", key=k)
+        for n, k in enumerate(keys)
+    ]
+    assert run_on_batch(ctx, function, mixed, trigger="event") == 2
+    assert calls == [keys, [keys[0]], [keys[1]], [keys[2]]]  # the batch, then each alone
+    [letter] = dead_letters(log, keys[1])
+    assert letter["reason"] == "not_found: no such post" and letter["source"] == "t/0/1"
+    assert dead_letters(log, keys[0]) == dead_letters(log, keys[2]) == []
+    log.close()

@@ -1,7 +1,9 @@
 """Run the functions subscribed to event types (`@app.on_event`) over the bus.
 
 Each function is its own consumer group (`townsquare.fn.<name>`; the prefix is a
-setting), so each sees every event once, in order per key. Offsets are committed only
+setting), so each sees every event once, in order per key. `run_forever` runs each
+group's consumer in a thread of its own, so a slow function (indexing, archival) never
+holds the others back; `drain` (tests, tools) polls the groups still behind in turn. Offsets are committed only
 after the function has finished with the events (at-least-once; functions are
 idempotent by uuid), once per polled batch and partition. What the function rejects
 (bad data, unknown entity) and what is not a CloudEvent goes to the dead-letter topic
@@ -23,7 +25,7 @@ from shared.context import Context, Services
 from shared.errors import Unavailable
 from shared.ports import Consumer, Delivery
 from shared.ports.bus import EVENTS
-from triggers.invoke import ATTEMPTS, publish_dead_letter, run_on_event
+from triggers.invoke import ATTEMPTS, Arrival, publish_dead_letter, run_on_batch
 
 log = logging.getLogger("townsquare.events")
 
@@ -41,7 +43,7 @@ class EventDispatcher:
         self.attempts = attempts
 
     def group_of(self, function: Function) -> str:
-        return f"{self.services.settings.event_group_prefix}{function.name}"
+        return self.services.settings.event_group(function.name)
 
     def run_once(self, timeout: float = 0.0) -> int:
         """Poll every subscriber once; return how many deliveries were handled."""
@@ -74,8 +76,9 @@ class EventDispatcher:
             consumer = self._consumer(function)
             try:
                 done: dict[tuple[str, int], Delivery] = {}
-                for delivery in consumer.poll(timeout=timeout):
-                    self._handle(function, types, delivery)
+                deliveries = consumer.poll(timeout=timeout)
+                self._handle(function, types, deliveries)
+                for delivery in deliveries:
                     done[(delivery.topic, delivery.partition)] = delivery
                     handled += 1
                 # once per partition and batch: a commit is a broker round trip
@@ -96,12 +99,32 @@ class EventDispatcher:
             return False
 
     def run_forever(self, stop: threading.Event, poll_timeout: float = 0.2) -> None:
+        """Run every subscriber's consumer in a thread of its own until `stop` is set, so a
+        slow function never holds the others up; return once all of them have stopped
+        (each finishes the batch in hand and commits it first)."""
+        threads = [
+            threading.Thread(
+                target=self._run_one,
+                args=(subscriber, stop, poll_timeout),
+                name=f"events-{subscriber[0].name}",
+                daemon=True,
+            )
+            for subscriber in self.subscribers
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def _run_one(
+        self, subscriber: tuple[Function, set[str]], stop: threading.Event, poll_timeout: float
+    ) -> None:
         while not stop.is_set():
             try:
-                if not self._poll(self.subscribers, poll_timeout, stop):
+                if not self._poll([subscriber], poll_timeout, stop):
                     stop.wait(poll_timeout)
             except Exception:  # keep the loop alive; the event stays uncommitted
-                log.exception("event loop fault")
+                log.exception("%s: event loop fault", subscriber[0].name)
                 stop.wait(1.0)
 
     def close(self) -> None:
@@ -120,22 +143,18 @@ class EventDispatcher:
         if consumer is not None:
             consumer.close()
 
-    def _handle(self, function: Function, types: set[str], delivery: Delivery) -> None:
-        if delivery.event is None:
-            self.dead_letter(delivery, function, "not a CloudEvent")
-            return
-        if delivery.event["type"] not in types:
-            return
-        run_on_event(
-            self.ctx,
-            function,
-            delivery.event,
-            trigger="event",
-            source=_source(delivery),
-            raw=delivery.raw,
-            key=delivery.key,
-            attempts=self.attempts,
-        )
+    def _handle(self, function: Function, types: set[str], deliveries: list[Delivery]) -> None:
+        """Run `function` on the events of a poll it subscribes to: one at a time, or all in
+        one call for a batch function; what is not a CloudEvent is dead-lettered."""
+        arrivals = []
+        for delivery in deliveries:
+            if delivery.event is None:
+                self.dead_letter(delivery, function, "not a CloudEvent")
+            elif delivery.event["type"] in types:
+                arrivals.append(
+                    Arrival(delivery.event, _source(delivery), delivery.raw, delivery.key)
+                )
+        run_on_batch(self.ctx, function, arrivals, trigger="event", attempts=self.attempts)
 
     def dead_letter(self, delivery: Delivery, function: Function | None, reason: str) -> None:
         publish_dead_letter(

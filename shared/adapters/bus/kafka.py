@@ -1,11 +1,18 @@
 """KafkaBus: the bus port on Apache Kafka (kafka-python).
 
-URL: ``kafka://host:port[,host:port…][?replication_factor=3]`` (replication defaults to 1,
-right for one broker).
+URL: ``kafka://host:port[,host:port…][?replication_factor=3][&outbox=/path/outbox.db]``
+(replication defaults to 1, right for one broker; the outbox to ``.data/bus-outbox.db``,
+and Settings puts it under data_dir).
 
-publish() waits for the broker's acknowledgement from all in-sync replicas (acks=all,
-idempotent producer with retries), keyed by entity so one entity's events share a
-partition and stay in order. Topics are created when first used: townsquare.events with
+publish() never waits for Kafka: it appends the record to a durable outbox (a local
+SQLite file, shared/adapters/bus/outbox.py) and returns, so a Kafka outage never blocks
+a caller, and what was published survives the outage and a restart. A relay thread sends
+the outbox to Kafka in the order it was written, waits for the acknowledgement of all
+in-sync replicas (acks=all), deletes what was acknowledged and retries the rest with
+backoff. Records are keyed by entity so one entity's events share a partition and stay
+in order. `backlog()` is the outbox depth; history() and caught_up() first wait for, or
+count, what the outbox still holds for their topics, so "published" means the same as
+on the embedded bus. Topics are created when first used: townsquare.events with
 6 partitions, townsquare.dead-letter with 1, any other with 3. consumer() is a
 KafkaConsumer in the group with auto-commit off: poll() hands records out, commit()
 stores offset+1 for the record's partition once it is processed (at-least-once); a new
@@ -13,14 +20,16 @@ group starts at the beginning of the log. The first poll of a new member waits u
 JOIN_WAIT seconds for the group to give it partitions, whatever its own timeout.
 history() reads a topic from the beginning with a group-less consumer.
 caught_up() compares the member's positions with its partitions' end offsets (one
-ListOffsets round trip). Nothing connects until first use; a broker that cannot be
-reached is Unavailable.
+ListOffsets round trip). lag(group, topic) is the group's end offsets minus its committed
+offsets, summed over partitions. Nothing connects until first use; a broker that cannot
+be reached is Unavailable (except to publish(), which the outbox absorbs).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import threading
 import time
 import uuid
@@ -32,15 +41,19 @@ from cloudevents.http import CloudEvent
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 
 from shared.adapters.bus import to_delivery
+from shared.adapters.bus.outbox import Outbox, Pending, Relay
 from shared.errors import Unavailable
 from shared.events import encode
 from shared.ports.bus import DEAD_LETTER, EVENTS, Delivery
 
+log = logging.getLogger("townsquare.bus")
 PARTITIONS = {EVENTS: 6, DEAD_LETTER: 1}
 DEFAULT_PARTITIONS = 3
 JOIN_WAIT = 15.0
 JOIN_CHECK = 0.2
 HISTORY_WITHIN = 120.0  # seconds history() may take to reach the end offsets
+OUTBOX = ".data/bus-outbox.db"  # when the URL names none
+ACK_WITHIN = 35.0  # seconds the relay waits for one acknowledgement (delivery_timeout_ms + slack)
 TIMEOUTS = dict(request_timeout_ms=10_000, bootstrap_timeout_ms=10_000)
 # the broker is gone, slow, or moved the group on (a rebalance): retry, from the last commit
 OUTAGES = (
@@ -63,13 +76,18 @@ def _guarded(method):
 
 
 class KafkaBus:
-    def __init__(self, servers: list[str], *, replication_factor: int = 1) -> None:
+    def __init__(
+        self, servers: list[str], *, replication_factor: int = 1, outbox: str = OUTBOX
+    ) -> None:
         self.servers = servers
         self.replication_factor = replication_factor
         self._producer: KafkaProducer | None = None
         self._admin: KafkaAdminClient | None = None
+        self._probe: KafkaConsumer | None = None
         self._topics: set[str] = set()
         self._lock = threading.Lock()
+        self.outbox = Outbox(outbox)
+        self._relay = Relay(self.outbox, self._send)
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float | None = None) -> KafkaBus:
@@ -78,7 +96,8 @@ class KafkaBus:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         replication = int(query.get("replication_factor", ["1"])[0])
-        return cls(parts.netloc.split(","), replication_factor=replication)
+        outbox = query.get("outbox", [OUTBOX])[0]
+        return cls(parts.netloc.split(","), replication_factor=replication, outbox=outbox)
 
     def _producer_(self) -> KafkaProducer:
         with self._lock:
@@ -119,15 +138,42 @@ class KafkaBus:
             self._admin = KafkaAdminClient(bootstrap_servers=self.servers, **TIMEOUTS)
         return self._admin
 
-    @_guarded
     def publish(self, event: CloudEvent, *, key: str | None, topic: str = EVENTS) -> None:
         self.publish_raw(encode(event), key=key, topic=topic)
 
-    @_guarded
     def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None:
-        self._ensure_topics([topic])
-        future = self._producer_().send(topic, value=value, key=key.encode() if key else None)
-        future.get(timeout=30)
+        self.outbox.put(topic, key, value)
+        self._relay.wake()
+
+    def backlog(self) -> int:
+        """Records published but not yet acknowledged by Kafka (the outbox depth)."""
+        return self.outbox.depth()
+
+    def _send(self, pending: list[Pending]) -> list[int]:
+        """The relay's send: every record, in order; the ids acknowledged before a failure."""
+        acknowledged: list[int] = []
+        try:
+            self._ensure_topics(sorted({p.topic for p in pending}))
+            producer = self._producer_()
+            futures = [
+                producer.send(p.topic, value=p.value, key=p.key.encode() if p.key else None)
+                for p in pending
+            ]
+            for record, future in zip(pending, futures, strict=True):
+                future.get(timeout=ACK_WITHIN)
+                acknowledged.append(record.id)
+        except (kafka_errors.KafkaError, Unavailable) as exc:  # any: not acknowledged
+            log.warning("kafka took %d of %d records: %s", len(acknowledged), len(pending), exc)
+        return acknowledged
+
+    def flush(self, topics: list[str], within: float) -> None:
+        """Wait until the outbox holds nothing for `topics`; Unavailable after `within` s."""
+        deadline = time.monotonic() + within
+        while self.outbox.depth(topics):
+            if time.monotonic() > deadline:
+                raise Unavailable(f"kafka: the outbox still holds records for {topics}")
+            self._relay.wake()
+            time.sleep(0.02)
 
     @_guarded
     def consumer(self, group: str, topics: list[str]) -> KafkaBusConsumer:
@@ -146,7 +192,7 @@ class KafkaBus:
         for topic in topics:
             self._await_partitions(consumer, topic)
         consumer.subscribe(topics)
-        return KafkaBusConsumer(consumer)
+        return KafkaBusConsumer(consumer, self.outbox, topics)
 
     @staticmethod
     def _await_partitions(consumer: KafkaConsumer, topic: str, within: float = 10.0) -> None:
@@ -156,12 +202,33 @@ class KafkaBus:
                 raise Unavailable(f"Kafka knows no partitions of {topic!r} yet")
             time.sleep(0.1)
 
+    @_guarded
+    def lag(self, group: str, topic: str = EVENTS) -> int:
+        self._ensure_topics([topic])
+        with self._lock:
+            probe = self._probe_()
+            partitions = [TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()]
+            found = self._admin_client().list_group_offsets({group: partitions}).get(group, {})
+            ends = probe.end_offsets(partitions)
+            starts = probe.beginning_offsets(partitions)
+        committed = {tp: meta.offset for tp, meta in found.items() if meta.offset >= 0}
+        return sum(max(0, end - committed.get(tp, starts[tp])) for tp, end in ends.items())
+
+    def _probe_(self) -> KafkaConsumer:
+        """A group-less consumer for offsets and metadata (called under self._lock)."""
+        if self._probe is None:
+            self._probe = KafkaConsumer(
+                bootstrap_servers=self.servers, group_id=None, enable_auto_commit=False, **TIMEOUTS
+            )
+        return self._probe
+
     def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
         return iter(self._history(topic))
 
     @_guarded
     def _history(self, topic: str) -> list[Delivery]:
         """Read eagerly, so that a broker outage surfaces here, as Unavailable."""
+        self.flush([topic], HISTORY_WITHIN)
         self._ensure_topics([topic])
         consumer = KafkaConsumer(
             bootstrap_servers=self.servers, group_id=None, enable_auto_commit=False, **TIMEOUTS
@@ -190,12 +257,19 @@ class KafkaBus:
             self._admin_client().list_topics()  # a round trip, even when the topics are known
 
     def close(self) -> None:
+        # what the relay has not sent stays in the outbox for the next start; a relay still
+        # in a send keeps its connection to the outbox, to delete what that send delivers
+        stopped = self._relay.close()
         with self._lock:
+            if stopped:
+                self.outbox.close()
             if self._producer is not None:
                 self._producer.close(timeout=10)
             if self._admin is not None:
                 self._admin.close()
-            self._producer = self._admin = None
+            if self._probe is not None:
+                self._probe.close(autocommit=False)
+            self._producer = self._admin = self._probe = None
 
 
 def _delivery(record) -> Delivery:
@@ -204,8 +278,10 @@ def _delivery(record) -> Delivery:
 
 
 class KafkaBusConsumer:
-    def __init__(self, consumer: KafkaConsumer) -> None:
+    def __init__(self, consumer: KafkaConsumer, outbox: Outbox, topics: list[str]) -> None:
         self.consumer = consumer
+        self.outbox = outbox
+        self.topics = topics
         self._joined = False
 
     @_guarded
@@ -235,7 +311,7 @@ class KafkaBusConsumer:
 
     @_guarded
     def caught_up(self) -> bool:
-        if not self._joined:
+        if not self._joined or self.outbox.depth(self.topics):  # published, not yet sent
             return False
         assigned = list(self.consumer.assignment())
         try:

@@ -134,16 +134,27 @@ class SqliteBus:
             ).fetchall()
         return [to_delivery(topic, partition, n, key, bytes(value)) for n, key, value in rows]
 
-    def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
+    def ends(self, topic: str) -> dict[int, int]:
+        """{partition: its next offset} for the partitions of `topic` that hold records."""
         with self._session() as db:
-            ends = dict(
+            return dict(
                 db.execute(
                     'SELECT "partition", MAX("offset") + 1 FROM records WHERE topic = ? '
                     'GROUP BY "partition"',
                     (topic,),
                 ).fetchall()
             )
-        for partition, end in sorted(ends.items()):
+
+    def lag(self, group: str, topic: str = EVENTS) -> int:
+        committed = self.committed(group, topic)
+        ends = self.ends(topic)
+        return sum(max(0, end - committed.get(partition, 0)) for partition, end in ends.items())
+
+    def backlog(self) -> int:
+        return 0  # publish() appends to the log itself: nothing waits
+
+    def history(self, topic: str = EVENTS) -> Iterator[Delivery]:
+        for partition, end in sorted(self.ends(topic).items()):
             start = 0
             while start < end:
                 found = self.read(topic, partition, start, min(HISTORY_PAGE, end - start))

@@ -22,6 +22,7 @@ import json
 import threading
 import uuid as _uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from datetime import UTC
 from urllib.parse import parse_qs, urlsplit
@@ -33,11 +34,13 @@ from cassandra.query import UNSET_VALUE, BatchStatement, BatchType, dict_factory
 
 from shared.backends import DEFAULT_TIMEOUT
 from shared.errors import Unavailable
+from shared.records import Message
 
 from . import rows
 from .schema import COUNTS, TABLES, Table
 from .tables import TableContent, conditions
 
+ARCHIVE_CONCURRENCY = 16  # messages archive_messages() writes at once
 CQL_TYPES = {
     "time": "timestamp",
     "bool": "boolean",
@@ -129,6 +132,7 @@ class CassandraContent(TableContent):
         self._session = None
         self._prepared: dict[str, object] = {}
         self._lock = threading.Lock()
+        self._archivers: ThreadPoolExecutor | None = None
 
     # -- connecting ----------------------------------------------------------------------
     def _db(self):
@@ -243,11 +247,22 @@ class CassandraContent(TableContent):
         return nullcontext()  # no transactions: each step above is safe to retry on its own
 
     # -- lifecycle -----------------------------------------------------------------------
+    def archive_messages(self, messages: list[Message]) -> None:
+        """Each message's round trips (insert-if-absent, then the archive row) run
+        ARCHIVE_CONCURRENCY at a time on the driver's one session (thread-safe)."""
+        with self._lock:
+            if self._archivers is None:
+                self._archivers = ThreadPoolExecutor(ARCHIVE_CONCURRENCY, "cassandra-archive")
+        list(self._archivers.map(self.archive_message, messages))  # raises the first failure
+
     def health(self) -> None:
         self._run("SELECT release_version FROM system.local")
 
     def close(self) -> None:
         with self._lock:
+            if self._archivers is not None:
+                self._archivers.shutdown()
+            self._archivers = None
             if self._cluster is not None:
                 self._cluster.shutdown()
             self._cluster = self._session = None

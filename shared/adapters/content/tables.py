@@ -218,6 +218,10 @@ class TableContent:
                 row = self._read("messages_by_uuid", {"message_uuid": row["message_uuid"]}) or row
             self._write("messages_archive", row)
 
+    def archive_messages(self, messages: list[Message]) -> None:
+        for message in messages:  # CassandraContent runs them concurrently
+            self.archive_message(message)
+
     def archived_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:

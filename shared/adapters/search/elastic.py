@@ -19,6 +19,7 @@ created, with the mapping below, when missing.
   across the fields), never query_string: user text is data, not a query language.
   Hashtag terms of the query add to the score. A query that finds nothing is tried
   once more with fuzziness (AUTO, first letter fixed), so typos still find.
+- index_many() writes a batch in one bulk request, refreshed once for the batch.
 - Writes use ``refresh="wait_for"``: a write returns once it is searchable, so a
   read right after a write sees it (at the price of up to one refresh interval,
   REFRESH_INTERVAL: a quarter second here, a second by the server's default).
@@ -221,6 +222,24 @@ class _ElasticSearch:
                 refresh=self.refresh,
             )
         )
+
+    def index_many(self, docs: list[SearchDoc]) -> None:
+        """One bulk request; with the default refresh mode it waits for one refresh for
+        the whole batch, not one per document."""
+        if not docs:
+            return
+        actions: list[dict] = []
+        for doc in docs:
+            actions += [
+                {"index": {"_index": self.index_name, "_id": doc_id(doc.type, doc.uuid)}},
+                document(doc),
+            ]
+        done = self._call(lambda: self.client.bulk(body=actions, refresh=self.refresh))
+        failed = [item["index"] for item in done["items"] if item["index"].get("error")]
+        if any(item.get("status") in BUSY for item in failed):
+            raise Unavailable(f"search server busy: {len(failed)} of {len(docs)} not indexed")
+        if failed:
+            raise RuntimeError(f"search: {len(failed)} of {len(docs)} not indexed: {failed[0]}")
 
     def remove(self, type: str, uuid: str) -> None:
         def delete() -> None:

@@ -111,22 +111,29 @@ class Fts5Search:
         return cls(sqlite_path(url))
 
     def index(self, doc: SearchDoc) -> None:
+        self.index_many([doc])
+
+    def index_many(self, docs: list[SearchDoc]) -> None:
         with self._sql.transaction() as db:
-            self._delete(db, doc.type, doc.uuid)
-            doc_id = db.execute(
-                "INSERT INTO search_docs (type, uuid, created_at) VALUES (?, ?, ?)",
-                (doc.type, doc.uuid, iso(doc.created_at)),
-            ).lastrowid
-            title, text = free_text(doc.title, None), free_text(doc.text, None)
-            db.execute(
-                "INSERT INTO search_words (rowid, title, text, title_extra, text_extra)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (doc_id, title, text, extra_terms(title), extra_terms(text)),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO search_visibility (token, doc_id) VALUES (?, ?)",
-                [(token, doc_id) for token in doc.visibility],
-            )
+            for doc in docs:
+                self._insert(db, doc)
+
+    def _insert(self, db: sqlite3.Connection, doc: SearchDoc) -> None:
+        self._delete(db, doc.type, doc.uuid)
+        doc_id = db.execute(
+            "INSERT INTO search_docs (type, uuid, created_at) VALUES (?, ?, ?)",
+            (doc.type, doc.uuid, iso(doc.created_at)),
+        ).lastrowid
+        title, text = free_text(doc.title, None), free_text(doc.text, None)
+        db.execute(
+            "INSERT INTO search_words (rowid, title, text, title_extra, text_extra)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (doc_id, title, text, extra_terms(title), extra_terms(text)),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO search_visibility (token, doc_id) VALUES (?, ?)",
+            [(token, doc_id) for token in doc.visibility],
+        )
 
     def remove(self, type: str, uuid: str) -> None:
         with self._sql.transaction() as db:
