@@ -84,5 +84,15 @@ class Guarded:
 
         return guarded
 
+    @property
+    def adapter(self) -> Any:
+        """The adapter itself, for code that must know its kind (tests, tools)."""
+        return self._adapter
+
     def __repr__(self) -> str:
         return f"Guarded({self._adapter!r}, {self.breaker.health})"
+
+
+def unguarded(adapter: Any) -> Any:
+    """The adapter behind its breaker (or `adapter` itself when it has none)."""
+    return adapter.adapter if isinstance(adapter, Guarded) else adapter
