@@ -40,12 +40,12 @@ from bench.harness import (
     CpuMeter,
     auth,
     free_port,
-    has_serve,
     row,
     server,
     sizes,
     standalone,
     subprocess_server,
+    workers_for,
 )
 
 TIMEOUT = 15.0
@@ -250,7 +250,7 @@ def run(args) -> dict:
     redis_url = URLS["live"]
     counts = sizes(args, [1, 10, 100, 1000], [1, 10])
     messages = 5 if args.quick else 100
-    workers = 2 if has_serve() else 1  # the peer gets as many processes as Townsquare
+    workers = workers_for(args.backends)  # the peer gets as many processes as Townsquare
     port = free_port()
     peer = [sys.executable, "-m", "uvicorn", "bench.peers.socketio_chat:app", "--host"]
     peer += ["127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]

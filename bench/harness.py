@@ -12,8 +12,8 @@ model, cores, memory, Python) and drawn to a chart beside it; `townsquare bench 
 RUN.json ...` rewrites the table of bench/README.md (and the charts) from runs.
 
 `server()` is the one way a benchmark starts Townsquare: a subprocess on a free loopback
-port (`townsquare serve --workers N` when this checkout has it, else `townsquare dev`),
-ready when `GET /health` answers, its CPU time (children included) read with psutil, and
+port (`townsquare serve`: one worker on embedded backends, whose live store lives in one
+process, two on real ones), ready when `GET /health` answers, its CPU time (children included) read with psutil, and
 stopped afterwards.
 """
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import functools
 import importlib
 import importlib.util
 import json
@@ -162,15 +161,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@functools.cache
-def has_serve() -> bool:
-    """Whether this checkout's CLI has the production server (`townsquare serve`)."""
-    probe = subprocess.run(
-        [sys.executable, "-m", "triggers.cli", "serve", "--help"],
-        cwd=ROOT,
-        capture_output=True,
-    )
-    return probe.returncode == 0
+def workers_for(backends: str) -> int:
+    """Server processes on `backends`: the embedded live store lives in one process."""
+    return 1 if backends == "embedded" else 2
 
 
 SERVER_ENV = {
@@ -207,7 +200,7 @@ class Server:
 
 @contextlib.contextmanager
 def server(
-    backends: str = "embedded", workers: int = 2, env: dict | None = None
+    backends: str = "embedded", workers: int | None = None, env: dict | None = None
 ) -> Iterator[Server]:
     """Townsquare in a subprocess on 127.0.0.1, ready to serve; stopped on exit. On the real
     tier its event functions use consumer groups of their own, started at the end of the
@@ -216,10 +209,8 @@ def server(
     with tempfile.TemporaryDirectory(prefix="townsquare-bench-") as data:
         common = ["--host", "127.0.0.1", "--port", str(port), "--data", data]
         common += ["--backends", backends]
-        if has_serve():
-            command = ["serve", *common, "--workers", str(workers)]
-        else:
-            command = ["dev", *common, "--mqtt-port", str(mqtt_port), "--log-level", "WARNING"]
+        common += ["--mqtt-port", str(mqtt_port), "--log-level", "WARNING"]
+        command = ["serve", *common, "--workers", str(workers or workers_for(backends))]
         command = [sys.executable, "-m", "triggers.cli", *command]
         child_env = {**os.environ, **SERVER_ENV, **(env or {})}
         with contextlib.ExitStack() as stack:
@@ -364,7 +355,7 @@ def run_suite(args: argparse.Namespace) -> Path:
         "machine": machine(),
         "backends": args.backends,
         "quick": args.quick,
-        "server": "townsquare serve" if has_serve() else "townsquare dev",
+        "server": "townsquare serve",
         "benchmarks": {},
     }
     out = Path(args.out)

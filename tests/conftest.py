@@ -152,9 +152,7 @@ class Api:
     def operator(self, name: str = "Operator") -> Person:
         """A person with operator rights (insights, admin views)."""
         person = self.person(name)
-        self.client.application.extensions["townsquare"].accounts.set_operator(
-            person.uuid, True
-        )
+        self.client.application.extensions["townsquare"].accounts.set_operator(person.uuid, True)
         return person
 
     def person(self, name: str = "Ada", password: str = "correct horse battery") -> Person:

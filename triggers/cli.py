@@ -57,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     # PORT: the port a container platform (Knative, Cloud Run) tells its container to serve
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     serve.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="HTTP/stream worker processes"
+        "--workers",
+        type=int,
+        default=None,
+        help="HTTP/stream worker processes (default: one per core; one on embedded backends)",
     )
     serve.add_argument(
         "--no-triggers",
@@ -256,6 +259,8 @@ def run_serve(args) -> int:
         os.environ[f"TOWNSQUARE_{name.upper()}"] = str(value)
     os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
     embedded = settings.url("live").startswith("fakeredis:")
+    if args.workers is None:
+        args.workers = 1 if embedded else os.cpu_count() or 1
     if embedded and args.workers > 1:
         print(
             "townsquare serve: the embedded live store lives in one process; "

@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.real, pytest.mark.slow, pytest.mark.timeout(600)]
 def real(tmp_path):
     overrides = {k: v for k, v in real_overrides().items() if k != "mqtt_url"}
     # insights of its own: the API suite's tests on the shared keyspace expect none computed
-    overrides["content_url"] = overrides["content_url"].replace("/townsquare", "/townsquare_analytics")
+    overrides["content_url"] = overrides["content_url"].replace(
+        "/townsquare", "/townsquare_analytics"
+    )
     settings = Settings(data_dir=tmp_path, _env_file=None, **overrides)
     services = Services(settings)
     yield services

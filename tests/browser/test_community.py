@@ -110,7 +110,9 @@ def test_messenger_replies_images_and_unread_counts(open_app, server):
     expect(bob_page.get_by_role("link", name="Messages, 2 unread")).to_be_visible()
 
     bob_page.get_by_role("link", name="Messages, 2 unread").click()
-    ada_unread = re.compile(r"^Ada\s*, 2 unread$")  # the count is a box of its own: a space may come
+    ada_unread = re.compile(
+        r"^Ada\s*, 2 unread$"
+    )  # the count is a box of its own: a space may come
     expect(bob_page.get_by_role("link", name=ada_unread)).to_be_visible()
     bob_page.get_by_role("link", name=ada_unread).click()
     bob_log = bob_page.get_by_role("log", name="Messages")

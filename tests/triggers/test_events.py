@@ -79,6 +79,10 @@ def test_poison_events_go_to_dead_letter_with_the_reason_and_do_not_stall(api, s
     assert any("not a CloudEvent" in letter["reason"] for letter in dead_letters(log, not_json))
     letters = dead_letters(log, not_a_post)
     assert any(letter["function"] and "post" in letter["function"] for letter in letters)
+    # every function on post.created names what is wrong, none fails with a stray KeyError
+    pushed = [letter for letter in letters if "push_post" in letter["function"]]
+    assert pushed and all("'author_uuid' must be a UUID" in p["reason"] for p in pushed)
+    assert not any("KeyError" in letter["reason"] for letter in letters)
     log.close()
 
 

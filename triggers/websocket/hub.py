@@ -143,7 +143,7 @@ class Hub:
                 item = listener.get(timeout=1.0)
             except TownsquareError as exc:
                 if self._listener is listener and not self._stop.is_set():
-                    self._loop.call_soon_threadsafe(self._spawn, self._lost(exc))
+                    self._loop.call_soon_threadsafe(self.spawn, self._lost(exc))
                 return
             if item is not None:
                 self._loop.call_soon_threadsafe(self._route, *item)
