@@ -25,11 +25,14 @@ def load_demo(services: Services, *, users: int = 24) -> DemoLoader:
 
 
 def add_history(services: Services, *, weeks: int = 3) -> None:
-    """People who signed up in earlier weeks and were active since; device log lines."""
+    """People who signed up in earlier weeks and were active since; device log lines.
+    The history is anchored at today's noon (UTC), so each week's activity falls on one
+    day whatever the hour the tests run at."""
     now = utcnow()
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
     for week in range(1, weeks + 1):
         for n in range(3):
-            when = now - timedelta(weeks=week, hours=n)
+            when = noon - timedelta(weeks=week, hours=n)
             user = User(new_uuid(), f"past.{week}.{n}.{new_uuid()}@example.org", f"Past {n}",
                         None, when)  # fmt: skip
             services.accounts.create_user(user, "not-a-real-hash")
