@@ -193,6 +193,11 @@ class Server:
         return f"http://{self.host}:{self.port}/api/v1"
 
     @property
+    def data(self) -> Path:
+        """The server's data folder: where its embedded backends keep their files."""
+        return self.log.parent
+
+    @property
     def stream(self) -> str:
         return f"ws://{self.host}:{self.port}/api/v1/stream"
 
