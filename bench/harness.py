@@ -14,7 +14,7 @@ RUN.json ...` rewrites the table of bench/README.md (and the charts) from runs.
 `server()` is the one way a benchmark starts Townsquare: a subprocess on a free loopback
 port (`townsquare serve`: one worker on embedded backends, whose live store lives in one
 process, two on real ones), ready when `GET /health` answers, its CPU time (children included) read with psutil, and
-stopped afterwards.
+stopped afterwards. `load()` is the one closed-loop HTTP load (aiohttp) of B2 and B2s.
 """
 
 from __future__ import annotations
