@@ -15,6 +15,7 @@ REGISTRY: dict[str, str] = {
     "B1": "bench.chat_push",  # chat send -> push, beside redis-py pub/sub and python-socketio
     "B1s": "bench.sockets",  # idle sockets per process
     "B2": "bench.feed",  # GET /feed beside GET /health on the same server
+    "B2s": "bench.sends",  # POST /messages (direct) beside GET /health on the same server
     "B3": "bench.ingest",  # MQTT / HTTP -> Kafka beside a bare producer (real backends)
     "B4": "bench.archival_lag",  # archival beside raw execute_concurrent
     "B5": "bench.analytics",  # insights and export beside an empty Spark job / raw scans
@@ -22,6 +23,7 @@ REGISTRY: dict[str, str] = {
     "B7": "bench.search_speed",  # indexing and queries beside the raw engine
     "B8": "bench.graph_speed",  # graph writes and suggestions beside raw Cypher / SQL
     "B9": "bench.anomaly",  # anomaly scoring beside the bare river model
+    "B10": "bench.outage",  # a backend down -> 503, beside the bare driver call (private servers)
 }
 """Name -> module with `run(args) -> dict`. A module not in this checkout is listed as
 missing, never run."""

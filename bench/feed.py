@@ -10,13 +10,19 @@ answered with anything but 200 counts as an error (reported, not a latency).
 
 from __future__ import annotations
 
-import asyncio
-import time
-
-import aiohttp
 import requests
 
-from bench.harness import PROJECT, auth, row, server, signup, sizes, standalone
+from bench.harness import (
+    PROJECT,
+    Call,
+    auth,
+    health_calls,
+    loaded,
+    server,
+    signup,
+    sizes,
+    standalone,
+)
 
 AUTHORS = 3
 POSTS_EACH = 10
@@ -47,62 +53,24 @@ def populate(base: str) -> dict:
     return reader
 
 
-async def load(
-    url: str, headers: dict, concurrency: int, duration: float
-) -> tuple[list, int, float]:
-    """`concurrency` workers ask `url` in a loop for `duration` seconds. Returns the
-    latencies of 200 answers, the count of other answers, and the elapsed time."""
-    latencies: list[float] = []
-    errors = 0
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
-        started = time.perf_counter()
-        deadline = started + duration
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < deadline:
-                t0 = time.perf_counter()
-                try:
-                    async with session.get(url) as answer:
-                        await answer.read()
-                        ok = answer.status == 200
-                except aiohttp.ClientError:
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - t0)
-                else:
-                    errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return latencies, errors, time.perf_counter() - started
-
-
 def run(args) -> dict:
     duration = args.duration or (1.0 if args.quick else 10.0)
     rows = []
     with server(args.backends) as running:
         reader = populate(running.base)
+        feed = Call("GET", f"{running.base}/feed", auth(reader))
         for concurrency in sizes(args, [1, 8, 32], [1, 8]):
-            for side, path, headers in (
-                (PROJECT, "/feed", auth(reader)),
-                ("GET /health (same server)", "/health", {}),
-            ):
-                meter = running.cpu().start()
-                latencies, errors, elapsed = asyncio.run(
-                    load(running.base + path, headers, concurrency, duration)
-                )
-                case = f"concurrency {concurrency}"
-                rows.append(
-                    row(case, side, latencies, elapsed, meter.stop(), errors=errors, path=path)
-                )
+            case = f"concurrency {concurrency}"
+            rows.append(loaded(running, case, PROJECT, [feed] * concurrency, duration))
+            calls = health_calls(running, concurrency)
+            rows.append(loaded(running, case, "GET /health (same server)", calls, duration))
     return {
         "title": "authenticated GET /feed beside GET /health, same server",
         "unit": "request",
         "rows": rows,
         "columns": ["errors"],
         "notes": [
-            f"{duration:.0f} s per phase; the load generator shares the machine with the server."
+            f"{duration:g} s per phase; the load generator shares the machine with the server."
         ],
     }
 

@@ -14,12 +14,13 @@ RUN.json ...` rewrites the table of bench/README.md (and the charts) from runs.
 `server()` is the one way a benchmark starts Townsquare: a subprocess on a free loopback
 port (`townsquare serve`: one worker on embedded backends, whose live store lives in one
 process, two on real ones), ready when `GET /health` answers, its CPU time (children included) read with psutil, and
-stopped afterwards.
+stopped afterwards. `load()` is the one closed-loop HTTP load (aiohttp) of B2 and B2s.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import datetime as dt
 import importlib
@@ -37,9 +38,10 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import psutil
 import requests
 
@@ -191,6 +193,11 @@ class Server:
         return f"http://{self.host}:{self.port}/api/v1"
 
     @property
+    def data(self) -> Path:
+        """The server's data folder: where its embedded backends keep their files."""
+        return self.log.parent
+
+    @property
     def stream(self) -> str:
         return f"ws://{self.host}:{self.port}/api/v1/stream"
 
@@ -326,6 +333,66 @@ def signup(base: str, name: str, session: requests.Session | None = None) -> dic
 
 def auth(person: dict) -> dict:
     return {"Authorization": f"Bearer {person['token']}"}
+
+
+# -- closed-loop HTTP load ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """The request one load worker repeats; an answer counts when its status is `ok`."""
+
+    method: str
+    url: str
+    headers: dict = field(default_factory=dict)
+    json: dict | None = None
+    ok: int = 200
+
+
+async def load(calls: list[Call], duration: float) -> tuple[list[float], int, float]:
+    """One worker per call (aiohttp, one kept-alive connection each) sends its call again
+    as soon as the last is answered, for `duration` seconds. Returns the latencies of the
+    answers that counted, the count of the others, and the elapsed time."""
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=len(calls))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        deadline = started + duration
+
+        async def worker(call: Call) -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                try:
+                    async with session.request(
+                        call.method, call.url, headers=call.headers, json=call.json
+                    ) as answer:
+                        await answer.read()
+                        ok = answer.status == call.ok
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    errors += 1
+
+        await asyncio.gather(*(worker(call) for call in calls))
+        return latencies, errors, time.perf_counter() - started
+
+
+def loaded(running: Server, case: str, side: str, calls: list[Call], duration: float) -> dict:
+    """The row of one load phase against `running`: its calls' latencies, throughput and
+    the server's CPU, with `errors` (answers other than each call's `ok`)."""
+    meter = running.cpu().start()
+    latencies, errors, elapsed = asyncio.run(load(calls, duration))
+    return row(case, side, latencies, elapsed, meter.stop(), errors=errors)
+
+
+def health_calls(running: Server, concurrency: int) -> list[Call]:
+    """`GET /health` on the server under test: the trivial endpoint, what the server
+    itself can do, the baseline of the load benchmarks (B2, B2s)."""
+    return [Call("GET", f"{running.base}/health")] * concurrency
 
 
 # -- the suite -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Loopback only; bounded by --count; stops by itself.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -59,12 +60,7 @@ class Client:
         return bool(self.call("GET", "/search", who, params={"q": q, "type": type_})["items"])
 
     def until(self, check: Callable[[], bool], started: float) -> float:
-        """Seconds from `started` until `check()` holds (polling)."""
-        while not check():
-            if time.perf_counter() - started > TIMEOUT:
-                raise TimeoutError(f"not within {TIMEOUT} s")
-            time.sleep(self.poll)
-        return time.perf_counter() - started
+        return until(check, started, self.poll)
 
 
 def townsquare_runs(client: Client, count: int) -> dict[str, list[float]]:
@@ -130,61 +126,158 @@ def removed_member(client: Client, admin: dict) -> float:
     return client.until(lambda: not client.found(reader, term), started)
 
 
-def raw_opensearch(url: str, count: int, poll: float) -> tuple[list[float], str]:
-    from opensearchpy import OpenSearch
-
-    from shared.adapters.search.elastic import MAPPINGS, SETTINGS
-
-    host = url.split("://", 1)[1].split("/")[0].split("?")[0]
-    client, index = OpenSearch(hosts=[f"http://{host}"]), f"bench-fresh-{uuid.uuid4().hex[:8]}"
-    client.indices.create(index=index, body={"settings": SETTINGS, "mappings": MAPPINGS})
-    times = []
-    try:
-        for _ in range(count):
-            term = word()
-            doc = {"type": "posts", "uuid": term, "title": "t", "text": term, "visibility": ["p"]}
-            client.index(index=index, id=term, body=doc)
-            started = time.perf_counter()
-            query = {"query": {"match": {"text": term}}}
-            while not client.search(index=index, body=query)["hits"]["hits"]:
-                time.sleep(poll)
-            times.append(time.perf_counter() - started)
-    finally:
-        client.indices.delete(index=index)
-    return times, f"OpenSearch index, refresh_interval {SETTINGS['refresh_interval']}"
+def until(check: Callable[[], bool], started: float, poll: float) -> float:
+    """Seconds from `started` until `check()` holds (polling every `poll` s)."""
+    while not check():
+        if time.perf_counter() - started > TIMEOUT:
+            raise TimeoutError(f"not within {TIMEOUT} s")
+        time.sleep(poll)
+    return time.perf_counter() - started
 
 
-def raw_fts5(count: int) -> tuple[list[float], str]:
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(text)")
-    times = []
+class RawFts5:
+    """The embedded engine alone: one FTS5 table, visible at commit."""
+
+    what = "SQLite FTS5 insert then match (no refresh: visible at commit)"
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, text, visibility)")
+
+    def write(self, id_: str, text: str, visibility: list[str]) -> None:
+        self.db.execute("DELETE FROM t WHERE id = ?", (id_,))
+        self.db.execute("INSERT INTO t VALUES (?, ?, ?)", (id_, text, " ".join(visibility)))
+
+    def found(self, term: str, token: str) -> bool:
+        match = f'text:"{term}" AND visibility:"{token}"'
+        return self.db.execute("SELECT 1 FROM t WHERE t MATCH ?", (match,)).fetchone() is not None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class RawOpenSearch:
+    """The real engine alone: an index with Townsquare's settings, written without refresh."""
+
+    def __init__(self, url: str) -> None:
+        from opensearchpy import OpenSearch
+
+        from shared.adapters.search.elastic import MAPPINGS, SETTINGS
+
+        host = url.split("://", 1)[1].split("/")[0].split("?")[0]
+        self.client, self.index = OpenSearch(hosts=[f"http://{host}"]), f"bench-fresh-{word()}"
+        self.client.indices.create(
+            index=self.index, body={"settings": SETTINGS, "mappings": MAPPINGS}
+        )
+        self.what = f"OpenSearch index, refresh_interval {SETTINGS['refresh_interval']}"
+
+    def write(self, id_: str, text: str, visibility: list[str]) -> None:
+        doc = {"type": "posts", "uuid": id_, "title": "t", "text": text, "visibility": visibility}
+        self.client.index(index=self.index, id=id_, body=doc)
+
+    def found(self, term: str, token: str) -> bool:
+        query = {
+            "bool": {"must": {"match": {"text": term}}, "filter": {"term": {"visibility": token}}}
+        }
+        return bool(self.client.search(index=self.index, body={"query": query})["hits"]["hits"])
+
+    def close(self) -> None:
+        self.client.indices.delete(index=self.index)
+
+
+def raw_runs(engine, count: int, poll: float) -> dict[str, list[float]]:
+    """Townsquare's write cases done on the engine alone: write, then search until it
+    shows (or, for a removed reader, until it no longer shows to their token)."""
+    runs: dict[str, list[float]] = {}
+
+    def written(case: str, id_: str, text: str, term: str) -> None:
+        engine.write(id_, text, ["p"])
+        started = time.perf_counter()
+        runs.setdefault(case, []).append(until(lambda: engine.found(term, "p"), started, poll))
+
+    for i in range(count + 1):
+        term = word()
+        written("first post" if i == 0 else "post", term, f"fresh news {term}", term)
+    target, text = word(), "a post to comment on"
+    for _ in range(count):  # a comment re-indexes its post with one more text
+        term = word()
+        text += f"\nme too {term}"
+        written("comment", target, text, term)
     for _ in range(count):
-        term, started = word(), time.perf_counter()
-        db.execute("INSERT INTO t (text) VALUES (?)", (term,))
-        while not db.execute("SELECT 1 FROM t WHERE t MATCH ?", (f'"{term}"',)).fetchone():
-            time.sleep(0.001)
-        times.append(time.perf_counter() - started)
-    return times, "SQLite FTS5 insert then match (no refresh: visible at commit)"
+        term = word()
+        written("user", term, f"Newcomer {term}", term)
+    for _ in range(max(1, count // 5)):
+        term = word()
+        engine.write(term, f"members only {term}", ["g"])
+        until(lambda term=term: engine.found(term, "g"), time.perf_counter(), poll)
+        engine.write(term, f"members only {term}", [])
+        started = time.perf_counter()
+        gone = until(lambda term=term: not engine.found(term, "g"), started, poll)
+        runs.setdefault("removed member", []).append(gone)
+    return runs
+
+
+def raw_suggestions(real: bool, count: int, poll: float) -> list[float]:
+    """Follow → suggestion on the graph engine alone: Ada follows X (raw write); Me follows
+    Ada, then the people-you-may-know query is asked until X is in it."""
+    from bench.graph_speed import cleanup, raw_neo4j, raw_sqlite
+    from shared.backends import open_port
+
+    prefix = f"bench-{word()}-"
+    with tempfile.TemporaryDirectory() as folder:
+        if real:
+            from stack import URLS
+
+            graph = open_port("graph", URLS["graph"])
+        else:
+            graph = open_port("graph", f"sqlite:///{folder}/graph.db")
+        write, suggest = raw_neo4j(graph) if real else raw_sqlite(graph)
+
+        def one() -> float:
+            me, ada, x = (f"{prefix}{word()}" for _ in range(3))
+            write([(ada, x)])
+            started = time.perf_counter()
+            write([(me, ada)])
+            return until(lambda: x in {r[0] for r in suggest(me)}, started, poll)
+
+        try:
+            times = [one() for _ in range(count)]
+        finally:
+            cleanup(graph, prefix, real)
+            graph.close()
+    return times
 
 
 def run(args) -> dict:
     count = getattr(args, "count", 5 if args.quick else 50)
     poll = getattr(args, "poll", 5.0) / 1000
+    real = args.backends == "real"
     with server(args.backends) as running:
         runs = townsquare_runs(Client(running.base, poll), count)
-    if args.backends == "real":
+    if real:
         from stack import URLS
 
-        raw, what = raw_opensearch(URLS["search"], count, poll)
+        engine = RawOpenSearch(URLS["search"])
     else:
-        raw, what = raw_fts5(count)
-    rows = [row(name, PROJECT, times, sum(times)) for name, times in runs.items()]
-    rows.append(row("post", "raw engine", raw, sum(raw), how=what))
+        engine = RawFts5()
+    try:
+        raw = raw_runs(engine, count, poll)
+    finally:
+        engine.close()
+    raw["follow → suggestion"] = raw_suggestions(real, max(1, count // 5), poll)
+    rows = []
+    for name, times in runs.items():
+        rows.append(row(name, PROJECT, times, sum(times)))
+        side = "graph engine alone" if name == "follow → suggestion" else "search engine alone"
+        rows.append(row(name, side, raw[name], sum(raw[name])))
     return {
         "title": "write acknowledged → first found by GET /search, beside the engine alone",
         "unit": "write found (ops/s: 1 / mean latency)",
         "rows": rows,
-        "notes": [f"raw engine: {what}; search polled every {1000 * poll:.0f} ms"],
+        "notes": [
+            f"search engine alone: {engine.what}; graph engine alone: raw follow writes, "
+            f"then the people-you-may-know query; both sides polled every {1000 * poll:.0f} ms"
+        ],
     }
 
 

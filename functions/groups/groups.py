@@ -58,12 +58,17 @@ def delete_group(req: Request, ctx: Context) -> None:
 
 
 @app.on_event("group.created")
+@app.on_event("group.deleted")
 def index_group_for_search(event, ctx: Context) -> None:
-    """Index the group as a "groups" document that only those who may see it can find."""
+    """Index the group as a "groups" document that only those who may see it can find,
+    or take a deleted group out. One function owns a group's document, reading the
+    group as it is now: a group's events share its key and reach this consumer in
+    order, so a late index never brings a deleted group back."""
     group = ctx.accounts.get_group(uuid_in(event, "subject"))
-    if not group.is_active:  # deleted before this ran: group.deleted has it covered
-        return
-    ctx.search.index(group_doc(group))
+    if group.is_active:
+        ctx.search.index(group_doc(group))
+    else:
+        ctx.search.remove("groups", group.uuid)
 
 
 def group_doc(group: Group) -> SearchDoc:
@@ -76,8 +81,3 @@ def group_doc(group: Group) -> SearchDoc:
         visibility=group_tokens(group),
         created_at=group.created_on,
     )
-
-
-@app.on_event("group.deleted")
-def unindex_deleted_group(event, ctx: Context) -> None:
-    ctx.search.remove("groups", uuid_in(event, "subject"))

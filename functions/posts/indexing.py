@@ -31,18 +31,26 @@ COMMENTS_INDEXED = 50  # a post is found by its text and its first comments
 
 
 @app.on_event("post.created", batch=True)
+@app.on_event("comment.created", batch=True)
 def index_post_for_search(events: list[CloudEvent], ctx: Context) -> None:
-    """Index new posts for search, a poll's worth in one bulk write."""
-    ctx.search.index_many([post_doc(_post_of(event, ctx), [], ctx) for event in events])
+    """Index posts with their first comments, a poll's worth in one bulk write.
+
+    A comment makes its post findable by its words. One function owns a post's document:
+    a post's events share its key, so they reach this one consumer in order, and the
+    comments are read when indexing, so a later write never drops an earlier comment."""
+    posts = {post.uuid: post for post in (_indexed_post(event, ctx) for event in events)}
+    ctx.search.index_many([post_doc(post, _comments(post, ctx), ctx) for post in posts.values()])
 
 
-@app.on_event("comment.created")
-def index_comment_for_search(event: CloudEvent, ctx: Context) -> None:
-    """A comment makes its post findable by the comment's words: the post is indexed again
-    with its comments (idempotent: the same comments give the same document)."""
-    post = ctx.content.get_post(_uuid_field(_data(event), "post_uuid"))
-    comments = ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)
-    ctx.search.index(post_doc(post, [comment.text for comment in comments], ctx))
+def _comments(post: Post, ctx: Context) -> list[str]:
+    return [c.text for c in ctx.content.comments(post.uuid, limit=COMMENTS_INDEXED)]
+
+
+def _indexed_post(event: CloudEvent, ctx: Context) -> Post:
+    """The post an event is about: a new post as it came; a comment's post from content."""
+    if event["type"] == "comment.created":
+        return ctx.content.get_post(_uuid_field(_data(event), "post_uuid"))
+    return _post_of(event, ctx)
 
 
 def post_doc(post: Post, comments: list[str], ctx: Context) -> SearchDoc:

@@ -1,6 +1,7 @@
 """Outages of the servers a request waits on, for the fail-fast checks (test_fail_fast.py)
-and their benchmark (bench/outage.py): private PostgreSQL and Redis (stack/private.py) and
-one in-process Townsquare on them (the other ports embedded), whose calls are timed."""
+and their benchmark (B10, bench/outage.py): private PostgreSQL and Redis (stack/private.py),
+frozen or killed at will, and for the checks one in-process Townsquare on them (the other
+ports embedded), whose calls are timed; the benchmark runs a server process on them."""
 
 from __future__ import annotations
 
@@ -45,18 +46,22 @@ class Outages:
         self.services: Services | None = None
         self.api: Api | None = None
 
+    def settings(self) -> dict:
+        """Settings of a Townsquare on these servers (its other ports embedded): their URLs,
+        the breaker's reset time, cheap sign-ups without limits."""
+        return {
+            "accounts_url": self.stack["postgres"].url,
+            "live_url": self.stack["redis"].url,
+            "breaker_reset_seconds": self.reset,
+            "password_time_cost": 1,
+            "password_memory_kib": 1024,
+            "auth_attempts_per_address": 1_000_000,
+        }
+
     def start(self) -> Outages:
+        """The servers, and one in-process Townsquare on them (`api`, `services`)."""
         self.stack.start()
-        settings = Settings(
-            data_dir=self.home / "data",
-            _env_file=None,
-            accounts_url=self.stack["postgres"].url,
-            live_url=self.stack["redis"].url,
-            breaker_reset_seconds=self.reset,
-            password_time_cost=1,
-            password_memory_kib=1024,
-            auth_attempts_per_address=1_000_000,
-        )
+        settings = Settings(data_dir=self.home / "data", _env_file=None, **self.settings())
         self.services = Services(settings)
         self.api = Api(
             create_app(self.services).test_client(), EventDispatcher(self.services, load())

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from functions.groups.groups import index_group_for_search
+from shared.context import Context
 from tests.functions.helpers import error
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -163,6 +165,22 @@ def test_only_an_admin_deletes_a_group(api, services, bus_log):
     ]
     api.settle()
     assert search_groups(services, word, ["public"]) == []
+
+
+def test_a_deleted_group_stays_out_of_search_whichever_event_is_indexed_last(
+    api, services, bus_log
+):
+    ada, word = api.person("Ada"), unique_word()
+    group = new_group(api, ada, f"Rowing {word}")
+    assert api.delete(f"/groups/{group['uuid']}", who=ada).status_code == 204
+    api.settle()
+    [created] = bus_log.events("group.created", group["uuid"])
+    [deleted] = bus_log.events("group.deleted", group["uuid"])
+    ctx = Context(services=services)
+    # the creation indexed after the deletion (a redelivery, another consumer's lag)
+    for event in (deleted, created, created):
+        index_group_for_search(event, ctx)
+        assert search_groups(services, word, ["public"]) == []
 
 
 # --- POST /groups/{uuid}/members ----------------------------------------------------------

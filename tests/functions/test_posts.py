@@ -242,6 +242,24 @@ def test_event_functions_index_and_link_once_however_often_delivered(api, servic
     assert [s.uuid for s in services.graph.suggest_posts(fan.uuid, limit=10)] == [post]
 
 
+def test_a_comment_stays_findable_whichever_of_its_posts_events_is_indexed_last(
+    api, services, bus_log
+):
+    ada, bob = api.person("Ada"), api.person("Bob")
+    post = write(api, ada, "Rowing at dawn")["uuid"]
+    word = unique_word()
+    api.post(f"/posts/{post}/comments", who=bob, json={"text": f"me too {word}"})
+    api.settle()
+    [created] = bus_log.events("post.created", post)
+    [commented] = bus_log.events("comment.created", post)
+    ctx = Context(services=services)
+    # the comment's event indexed first, then its post's again (a redelivery, a late batch)
+    for events in ([commented], [created], [created, commented], [commented, created]):
+        index_post_for_search(events, ctx)
+        hits = services.search.query(word, types=["posts"], visible_to=["public"], limit=10)
+        assert [h.uuid for h in hits] == [post]
+
+
 def test_a_post_created_event_for_no_post_is_a_dead_letter(api, services):
     dead_letters = BusLog(services, DEAD_LETTER)
     missing, bad = new_uuid(), f"x-{new_uuid()}"  # dead letters carry the event's key
