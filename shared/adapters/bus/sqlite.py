@@ -10,8 +10,14 @@ group's committed offsets and then keeps its own position in memory, so repeated
 not hand out the same records again, while a new consumer of the group (after a crash)
 gets whatever was not committed: at-least-once.
 
-Durable: WAL with synchronous=FULL, a record is on disk when publish() returns. Safe for
-threads (one connection, serialised by a lock) and for processes sharing the file.
+Durable: WAL with synchronous=FULL, a record is on disk when publish() returns. A committed
+offset is written without waiting for the disk (synchronous=NORMAL: it survives a crash of
+the process, not of the machine, where a group may be handed again what it had
+committed — at-least-once still holds). Safe for threads and for processes sharing the
+file: writes go through one connection, serialised by a lock; each thread reads through a
+connection of its own, so the consumers' polls (one group per function, each reading
+every record) never queue behind a send nor behind each other (WAL: readers see the last
+commit and do not block the writer).
 Limits: the members of one group do not split the partitions between them (each reads
 all of them — run one member per group); the log is never pruned.
 """
@@ -62,12 +68,18 @@ class SqliteBus:
     def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db = self._connect()
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
         self._turns = itertools.count()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=5000")
+        return db
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteBus:
@@ -75,23 +87,35 @@ class SqliteBus:
         return cls(sqlite_path(url))
 
     @contextmanager
-    def _session(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock, inside a transaction when writing."""
-        with self._lock:
+    def _session(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """The writing connection under the lock, inside a transaction; a transaction that
+        need not wait for the disk (`durable=False`) commits with synchronous=NORMAL."""
+        with self._lock, _outage(self.path):
             try:
-                if write:
-                    # IMMEDIATE takes the write lock first, so two processes never pick one offset
-                    self._db.execute("BEGIN IMMEDIATE")
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                # IMMEDIATE takes the write lock first, so two processes never pick one offset
+                self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
-                if write:
-                    self._db.execute("COMMIT")
-            except BaseException as exc:
+                self._db.execute("COMMIT")
+            except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                # OperationalError: locked past busy_timeout, disk trouble — retry later
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise Unavailable(f"bus log {self.path}: {exc}") from exc
                 raise
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's reading connection (autocommit: each query sees the last commit)."""
+        with _outage(self.path):
+            db = getattr(self._local, "db", None)
+            if db is None:
+                db = self._local.db = self._connect()
+                with self._lock:
+                    self._readers.append(db)
+            yield db
 
     def partition_of(self, key: str | None) -> int:
         if key is None:
@@ -103,7 +127,7 @@ class SqliteBus:
 
     def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None:
         partition = self.partition_of(key)
-        with self._session(write=True) as db:
+        with self._session() as db:
             (offset,) = db.execute(
                 'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
                 (topic, partition),
@@ -118,7 +142,7 @@ class SqliteBus:
 
     def committed(self, group: str, topic: str) -> dict[int, int]:
         """{partition: next offset to process} for the group (0 where it never committed)."""
-        with self._session() as db:
+        with self._reading() as db:
             rows = db.execute(
                 'SELECT "partition", next_offset FROM committed_offsets WHERE group_id = ? AND topic = ?',
                 (group, topic),
@@ -126,7 +150,7 @@ class SqliteBus:
         return {partition: 0 for partition in range(PARTITIONS)} | dict(rows)
 
     def read(self, topic: str, partition: int, start: int, limit: int) -> list[Delivery]:
-        with self._session() as db:
+        with self._reading() as db:
             rows = db.execute(
                 'SELECT "offset", key, value FROM records WHERE topic = ? AND "partition" = ? '
                 'AND "offset" >= ? ORDER BY "offset" LIMIT ?',
@@ -136,7 +160,7 @@ class SqliteBus:
 
     def ends(self, topic: str) -> dict[int, int]:
         """{partition: its next offset} for the partitions of `topic` that hold records."""
-        with self._session() as db:
+        with self._reading() as db:
             return dict(
                 db.execute(
                     'SELECT "partition", MAX("offset") + 1 FROM records WHERE topic = ? '
@@ -163,21 +187,32 @@ class SqliteBus:
                 yield from found
                 start = found[-1].offset + 1
 
-    def commit(self, group: str, delivery: Delivery) -> None:
-        with self._session(write=True) as db:
-            db.execute(
+    def commit(self, group: str, *deliveries: Delivery) -> None:
+        with self._session(durable=False) as db:
+            db.executemany(
                 'INSERT INTO committed_offsets VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, "partition") '
                 "DO UPDATE SET next_offset = excluded.next_offset",
-                (group, delivery.topic, delivery.partition, delivery.offset + 1),
+                [(group, d.topic, d.partition, d.offset + 1) for d in deliveries],
             )
 
     def health(self) -> None:
-        with self._session() as db:
+        with self._reading() as db:
             db.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            for db in [self._db, *self._readers]:
+                db.close()
+            self._readers.clear()
+
+
+@contextmanager
+def _outage(path: str) -> Iterator[None]:
+    """OperationalError (locked past busy_timeout, disk trouble) is an outage: retry later."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise Unavailable(f"bus log {path}: {exc}") from exc
 
 
 class SqliteConsumer:
@@ -221,8 +256,8 @@ class SqliteConsumer:
                 deliveries.extend(found)
         return deliveries
 
-    def commit(self, delivery: Delivery) -> None:
-        self.bus.commit(self.group, delivery)
+    def commit(self, *deliveries: Delivery) -> None:
+        self.bus.commit(self.group, *deliveries)
 
     def caught_up(self) -> bool:
         self._start()
