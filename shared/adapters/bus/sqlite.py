@@ -34,7 +34,7 @@ from contextlib import contextmanager
 
 from cloudevents.http import CloudEvent
 
-from shared.adapters import sqlite_path
+from shared.adapters import Readers, sqlite_path
 from shared.adapters.bus import to_delivery
 from shared.errors import Unavailable
 from shared.events import encode
@@ -68,18 +68,13 @@ class SqliteBus:
     def __init__(self, path: str) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._db = self._connect()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
         self._turns = itertools.count()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA busy_timeout=5000")
-        return db
+        self._readers = Readers(path)
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteBus:
@@ -110,12 +105,7 @@ class SqliteBus:
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """This thread's reading connection (autocommit: each query sees the last commit)."""
         with _outage(self.path):
-            db = getattr(self._local, "db", None)
-            if db is None:
-                db = self._local.db = self._connect()
-                with self._lock:
-                    self._readers.append(db)
-            yield db
+            yield self._readers.connection()
 
     def partition_of(self, key: str | None) -> int:
         if key is None:
@@ -201,9 +191,8 @@ class SqliteBus:
 
     def close(self) -> None:
         with self._lock:
-            for db in [self._db, *self._readers]:
-                db.close()
-            self._readers.clear()
+            self._db.close()
+        self._readers.close()
 
 
 @contextmanager
