@@ -148,6 +148,13 @@ class SqliteBus:
             ).fetchall()
         return [to_delivery(topic, partition, n, key, bytes(value)) for n, key, value in rows]
 
+    def change_mark(self) -> tuple[int, int]:
+        """A value that differs once another connection (a send, another process) has
+        committed: this thread's reading connection's data_version, and the thread."""
+        with self._reading() as db:
+            (version,) = db.execute("PRAGMA data_version").fetchone()
+        return threading.get_ident(), version
+
     def ends(self, topic: str) -> dict[int, int]:
         """{partition: its next offset} for the partitions of `topic` that hold records."""
         with self._reading() as db:
@@ -211,6 +218,7 @@ class SqliteConsumer:
         self.bus, self.group, self.topics = bus, group, list(topics)
         self._positions: dict[tuple[str, int], int] = {}
         self._turn = 0
+        self._dry_at: tuple[int, int] | None = None  # the log's change mark at an empty fetch
 
     def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Delivery]:
         deadline = time.monotonic() + timeout
@@ -228,7 +236,17 @@ class SqliteConsumer:
                     self._positions[(topic, partition)] = offset
 
     def _fetch(self, max_records: int) -> list[Delivery]:
+        """The next records from this member's positions; an idle member reads the log only
+        once something was committed since it last found nothing."""
         self._start()
+        mark = self.bus.change_mark()
+        if mark == self._dry_at:
+            return []
+        deliveries = self._read_on(max_records)
+        self._dry_at = None if deliveries else mark
+        return deliveries
+
+    def _read_on(self, max_records: int) -> list[Delivery]:
         # start at a different partition each time, so a busy one cannot starve the rest
         order = list(self._positions)
         if not order:
@@ -257,3 +275,4 @@ class SqliteConsumer:
 
     def close(self) -> None:
         self._positions.clear()
+        self._dry_at = None
