@@ -65,6 +65,9 @@ class Live(Protocol):
         """Idempotent by message.uuid; also indexed in the inbox of each user in `inboxes`."""
 
     def get_message(self, uuid: str) -> Message | None: ...
+    def get_messages(self, uuids: Sequence[str]) -> dict[str, Message]:
+        """{uuid: message} for those of `uuids` still live, in one round trip."""
+
     def live_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:

@@ -137,6 +137,11 @@ def test_messages_come_back_whole(live):
     live.put_message(message, 60)
     assert live.get_message(message.uuid) == message
     assert live.get_message(unique()) is None
+    other, missing = a_message(unique()), unique()
+    live.put_message(other, 60)
+    found = live.get_messages([message.uuid, missing, other.uuid])
+    assert found == {message.uuid: message, other.uuid: other}
+    assert live.get_messages([]) == {}
 
 
 def test_live_messages_newest_first_by_pages(live):

@@ -226,6 +226,13 @@ class RedisLive:
         text = self.client.get(f"{PREFIX}message:{uuid}")
         return _decode_message(text) if text else None
 
+    @_guarded
+    def get_messages(self, uuids: Sequence[str]) -> dict[str, Message]:
+        if not uuids:
+            return {}
+        bodies = self.client.mget([f"{PREFIX}message:{uuid}" for uuid in uuids])
+        return {u: _decode_message(body) for u, body in zip(uuids, bodies, strict=True) if body}
+
     def live_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:
