@@ -10,7 +10,8 @@ group's committed offsets and then keeps its own position in memory, so repeated
 not hand out the same records again, while a new consumer of the group (after a crash)
 gets whatever was not committed: at-least-once.
 
-Durable: WAL with synchronous=FULL, a record is on disk when publish() returns. A committed
+Durable: WAL with synchronous=FULL, a record is on disk when publish() returns; records
+sent meanwhile by other threads share its transaction and fsync (group commit). A committed
 offset is written without waiting for the disk (synchronous=NORMAL: it survives a crash of
 the process, not of the machine, where a group may be handed again what it had
 committed — at-least-once still holds). Safe for threads and for processes sharing the
@@ -31,6 +32,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from cloudevents.http import CloudEvent
 
@@ -75,6 +77,8 @@ class SqliteBus:
         self._db.executescript(SCHEMA)
         self._turns = itertools.count()
         self._readers = Readers(path)
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Append] = []  # records waiting for the next group commit
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteBus:
@@ -83,9 +87,15 @@ class SqliteBus:
 
     @contextmanager
     def _session(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """The writing connection under the lock, inside a transaction; a transaction that
+        """The writing connection under the lock, inside a transaction."""
+        with self._lock, self._transaction(durable) as db:
+            yield db
+
+    @contextmanager
+    def _transaction(self, durable: bool) -> Iterator[sqlite3.Connection]:
+        """The writing connection (the caller holds the lock) inside a transaction; one that
         need not wait for the disk (`durable=False`) commits with synchronous=NORMAL."""
-        with self._lock, _outage(self.path):
+        with _outage(self.path):
             try:
                 if not durable:
                     self._db.execute("PRAGMA synchronous=NORMAL")
@@ -116,16 +126,26 @@ class SqliteBus:
         self.publish_raw(encode(event), key=key, topic=topic)
 
     def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None:
-        partition = self.partition_of(key)
-        with self._session() as db:
-            (offset,) = db.execute(
-                'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
-                (topic, partition),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                (topic, partition, offset, key, value, time.time()),
-            )
+        """Group commit: the record joins the queue; whoever holds the lock next appends
+        everything queued in one transaction (one fsync for all the senders waiting), and
+        each sender returns once its record is on disk, or raises what that write raised."""
+        append = _Append(topic, self.partition_of(key), key, value)
+        with self._queue_lock:
+            self._queue.append(append)
+        with self._lock:
+            if not append.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    with self._transaction(durable=True) as db:
+                        _append_all(db, batch)
+                except BaseException as exc:
+                    for each in batch:
+                        each.error = exc
+                for each in batch:
+                    each.done = True
+        if append.error is not None:
+            raise append.error
 
     def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
         return SqliteConsumer(self, group, topics)
@@ -209,6 +229,34 @@ def _outage(path: str) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as exc:
         raise Unavailable(f"bus log {path}: {exc}") from exc
+
+
+@dataclass
+class _Append:
+    """A record waiting for its group commit, and how that went."""
+
+    topic: str
+    partition: int
+    key: str | None
+    value: bytes
+    done: bool = False
+    error: BaseException | None = None
+
+
+def _append_all(db: sqlite3.Connection, batch: list[_Append]) -> None:
+    """Append `batch` in order, each at the next offset of its partition."""
+    ends: dict[tuple[str, int], int] = {}
+    rows = []
+    for each in batch:
+        where = (each.topic, each.partition)
+        if where not in ends:
+            (ends[where],) = db.execute(
+                'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
+                where,
+            ).fetchone()
+        rows.append((*where, ends[where], each.key, each.value, time.time()))
+        ends[where] += 1
+    db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 class SqliteConsumer:
