@@ -5,7 +5,7 @@ scored three ways in one run:
 
 1. bare: river's rolling median and IQR, in memory, updated and read per event — the
    model alone, with no store and no event handling;
-2. function: `anomalies.count_message(event, ctx)` called per event — the per-minute
+2. function: `anomalies.count_message([event], ctx)` called per event — the per-minute
    counter in the live store, the baseline's learning and, past the floor, the judgement;
 3. dispatched: the same events appended to the bus and run by the event dispatcher
    (decode, the function, its invocation metrics, the offset commit).
@@ -76,13 +76,13 @@ def bare(events: list) -> tuple[int, float]:
 def function(events: list, ctx: Context) -> tuple[int, float]:
     started = time.perf_counter()
     for event in events:
-        count_message(event, ctx)
+        count_message([event], ctx)
     return len(events), time.perf_counter() - started
 
 
 def dispatched(events: list, services: Services) -> tuple[int, float]:
     registry = Registry()
-    registry.on_event("message.created")(count_message)
+    registry.on_event("message.created", batch=True)(count_message)
     dispatcher = EventDispatcher(services, registry)
     dispatcher.drain()  # join the log before timing
     for event in events:

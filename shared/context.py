@@ -25,6 +25,7 @@ from shared.backends import describe, open_port
 from shared.breakers import UNAVAILABLE, Guarded, PortBreaker
 from shared.errors import TownsquareError, Unauthorized
 from shared.events import make_event
+from shared.livestats import Tally
 from shared.ports import Accounts, Blobs, Bus, Content, Graph, Live, Mail, Search
 from shared.records import User, utcnow
 from shared.settings import PORTS, Settings
@@ -48,6 +49,7 @@ class Services:
             for name, adapter in (overrides or {}).items()
         }
         self._lock = threading.Lock()
+        self.tally = Tally(lambda: self.live)  # invocation metrics, written once a second
 
     def port(self, name: str):
         """The port's adapter, behind its breaker; opened on first use."""
@@ -114,6 +116,7 @@ class Services:
         return {name: describe(name, self.settings.url(name)) for name in PORTS}
 
     def close(self) -> None:
+        self.tally.close()
         for adapter in list(self._open.values()):
             try:
                 adapter.close()

@@ -6,8 +6,9 @@
   caused, error: an outage or a bug), and a latency histogram — served at /api/v1/metrics;
 - in the live store, shared by every process: per-minute invocation and error counters
   and a window of latency samples per function (shared/livestats.py), which
-  GET /admin/services and the anomaly detector read.
-Recording never fails the invocation: a live store that is down loses the sample only.
+  GET /admin/services and the anomaly detector read. They are gathered in the process
+  (Services.tally) and written together once a second, not a few writes per call.
+Recording never fails the invocation: a live store that is down loses the samples only.
 
 At each scrape, /metrics also reads the bus: `townsquare_event_lag{function}` (events a
 function's consumer group has not processed: end offsets minus committed, shared by every
@@ -42,7 +43,7 @@ from functions.admin.lag import event_lag, outbox_depth
 from functions.registry import load
 from shared.context import Services
 from shared.errors import Forbidden, TownsquareError
-from shared.livestats import KEEP_COUNTS, LATENCY_WINDOW, errors, invocations, latency, minute_of
+from shared.livestats import errors, invocations, latency, minute_of
 from shared.records import utcnow
 
 log = logging.getLogger("townsquare.metrics")
@@ -89,19 +90,15 @@ def instrumented(services: Services, function: str, trigger: str) -> Iterator[No
 
 
 def _share(services: Services, function: str, trigger: str, outcome: str, seconds: float) -> None:
-    minute = minute_of(utcnow())
-    try:
-        live = services.live
-        live.count(invocations(function), minute, keep=KEEP_COUNTS)
+    counts = [invocations(function)]
+    if trigger == "http":
+        counts.append("http.requests")
+    if outcome == "error":
+        counts.append(errors(function))
         if trigger == "http":
-            live.count("http.requests", minute, keep=KEEP_COUNTS)
-        if outcome == "error":
-            live.count(errors(function), minute, keep=KEEP_COUNTS)
-            if trigger == "http":
-                live.count("http.errors", minute, keep=KEEP_COUNTS)
-        live.push_sample(latency(function), round(seconds * 1000, 3), keep=LATENCY_WINDOW)
-    except TownsquareError as exc:
-        log.debug("live store did not take the metrics of %s: %s", function, exc)
+            counts.append("http.errors")
+    sample = {latency(function): round(seconds * 1000, 3)}
+    services.tally.add(counts, minute_of(utcnow()), sample)
 
 
 def attach_metrics(app: Flask, services: Services, base: str, openapi: dict) -> None:

@@ -28,6 +28,7 @@ DEGRADED, FAILING = 0.05, 0.5
 @app.route("GET", "/admin/services", summary="Every function as a service: health, load, scale")
 def list_services(req: Request, ctx: Context) -> dict:
     require_operator(ctx)
+    ctx.services.tally.flush()  # this process's last calls count at once
     scale = {service.name: service for service in ctx.accounts.services()}
     now = minute_of(ctx.clock())
     functions = sorted(app.functions.values(), key=lambda f: f.name)

@@ -1,8 +1,9 @@
 """GET /feed: one page of the caller's timeline, built by merging per-source pages.
 
-Each source (the caller, one group, everyone the caller follows merged in one read) is
-read newest first from `before`, keeping only visible posts, until it has given limit+1
-of them or runs dry; the merge of those is exact, so `next` is an honest cursor. A source that gives up early (too many
+There are two sources, each one read of the content store per page: the people (the
+caller and everyone the caller follows) and the caller's groups. Each is read newest
+first from `before`, keeping only visible posts, until it has given limit+1 of them or
+runs dry; the merge of those is exact, so `next` is an honest cursor. A source that gives up early (too many
 hidden posts in a row) sets a floor: the page stops there and `next` resumes there,
 so nothing below it is skipped. A post reached through several sources
 keeps the strongest reason: own, then group, then followed.
@@ -66,10 +67,11 @@ def read_feed(req: Request, ctx: Context) -> dict:
     names = {group.uuid: group.name for group in groups}
     following = [uuid for uuid in ctx.graph.following(ctx.me.uuid) if uuid != ctx.me.uuid]
     visible = post_filter(ctx, following=following, groups=groups)
-    for reason, fetch in _sources(ctx, groups, following):
+    for reason_of, fetch in _sources(ctx, groups, following):
         posts, floor = _visible(fetch, query.before_time, query.limit + 1, visible)
         floors += [floor] if floor else []
         for post in posts:
+            reason = reason_of(post)
             item = FeedItem(post, reason, names.get(post.group_uuid or ""))
             known = chosen.get(post.uuid)
             if known is None or REASON_RANK[reason] < REASON_RANK[known.reason]:
@@ -94,21 +96,24 @@ def _with_author_names(items: list[FeedItem], ctx: Context) -> list[FeedItem]:
     return [replace(item, author_name=names.get(item.post.author_uuid)) for item in items]
 
 
-def _sources(ctx: Context, groups: list[Group], following: list[str]) -> list[tuple[str, Fetch]]:
-    me = ctx.me.uuid
-    content = ctx.content
+def _sources(
+    ctx: Context, groups: list[Group], following: list[str]
+) -> list[tuple[Callable[[Post], str], Fetch]]:
+    """(the reason a post of the source is in the feed, the source's read)."""
+    me, content = ctx.me.uuid, ctx.content
+    people, group_uuids = [me, *following], [g.uuid for g in groups]
 
-    def by_author(uuid: str) -> Fetch:
-        return lambda before, limit: content.posts_by_author(uuid, before=before, limit=limit)
+    def by_people(before: datetime | None, limit: int) -> list[Post]:
+        return content.posts_by_authors(people, before=before, limit=limit)
 
-    def by_group(uuid: str) -> Fetch:
-        return lambda before, limit: content.posts_by_group(uuid, before=before, limit=limit)
+    def by_groups(before: datetime | None, limit: int) -> list[Post]:
+        return content.posts_by_groups(group_uuids, before=before, limit=limit)
 
-    def by_authors(uuids: list[str]) -> Fetch:
-        return lambda before, limit: content.posts_by_authors(uuids, before=before, limit=limit)
+    def person(post: Post) -> str:
+        return "own" if post.author_uuid == me else "followed"
 
-    followed = [("followed", by_authors(following))] if following else []
-    return [("own", by_author(me)), *(("group", by_group(g.uuid)) for g in groups), *followed]
+    in_groups = [(lambda post: "group", by_groups)] if group_uuids else []
+    return [(person, by_people), *in_groups]
 
 
 def _visible(

@@ -93,7 +93,8 @@ def archive_message(events, ctx: Context) -> None:
     The live copy, when there is one, is the authority (an outside producer's event cannot
     rewrite a message we stored)."""
     messages = [message_from_json(event.data) for event in events]
-    ctx.content.archive_messages([ctx.live.get_message(m.uuid) or m for m in messages])
+    stored = ctx.live.get_messages([m.uuid for m in messages])
+    ctx.content.archive_messages([stored.get(m.uuid, m) for m in messages])
 
 
 def _text(value: _uuid.UUID | None) -> str | None:

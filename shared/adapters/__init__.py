@@ -29,8 +29,39 @@ def sqlite_path(url: str) -> str:
     return path
 
 
+class Readers:
+    """A reading connection per thread to one SQLite file in WAL mode: a read sees the last
+    commit and waits neither for the writer nor for other readers. (Reads through the one
+    shared connection, under its lock, queued every thread behind each other, and each
+    turn of the lock waited for the interpreter lock too.)"""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+
+    def connection(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA busy_timeout = 5000")
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+
+
 class LockedSqlite:
-    """One SQLite connection (WAL) shared by the gateway's threads under a lock.
+    """One SQLite connection (WAL) for writes, shared by the gateway's threads under a lock;
+    reads through a connection per thread (Readers), except in memory, where there is one
+    connection only.
 
     For the embedded stores whose writes are small and quick (search, graph): one writer
     at a time is SQLite's rule anyway, and one connection keeps FTS5 and the schema simple.
@@ -43,6 +74,24 @@ class LockedSqlite:
         for pragma in ("journal_mode = WAL", *pragmas):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.executescript(schema)
+        self._readers = None if path == MEMORY else Readers(path)
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection inside a read transaction (one snapshot for all its queries)."""
+        if self._readers is None:
+            with self.transaction() as db:
+                yield db
+            return
+        db = self._readers.connection()
+        try:
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.rollback()  # nothing to keep: ends the read snapshot
+        except sqlite3.OperationalError as error:
+            raise Unavailable(f"{self.what} {self.path}: {error}") from error
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -63,3 +112,5 @@ class LockedSqlite:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._readers is not None:
+            self._readers.close()

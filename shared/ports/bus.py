@@ -32,8 +32,9 @@ class Delivery:
 
 class Consumer(Protocol):
     def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Delivery]: ...
-    def commit(self, delivery: Delivery) -> None:
-        """Everything up to and including `delivery` in its partition is done."""
+    def commit(self, *deliveries: Delivery) -> None:
+        """Everything up to and including each delivery, in its partition, is done (one
+        write for them all: pass the last delivery of each partition a batch touched)."""
 
     def caught_up(self) -> bool:
         """True once this member has been handed every record published so far on the

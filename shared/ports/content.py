@@ -33,6 +33,11 @@ class Content(Protocol):
     def posts_by_group(
         self, group_uuid: str, *, before: datetime | None, limit: int
     ) -> list[Post]: ...
+    def posts_by_groups(
+        self, group_uuids: list[str], *, before: datetime | None, limit: int
+    ) -> list[Post]:
+        """The newest `limit` posts in any of these groups, as posts_by_group would list
+        them merged (newest first, then by uuid)."""
 
     def add_comment(self, comment: Comment) -> None:
         """Idempotent by comment.uuid; bumps the post's comment_count once."""

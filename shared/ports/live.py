@@ -8,7 +8,7 @@ A minute is an epoch minute: int(unix seconds // 60).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -65,6 +65,9 @@ class Live(Protocol):
         """Idempotent by message.uuid; also indexed in the inbox of each user in `inboxes`."""
 
     def get_message(self, uuid: str) -> Message | None: ...
+    def get_messages(self, uuids: Sequence[str]) -> dict[str, Message]:
+        """{uuid: message} for those of `uuids` still live, in one round trip."""
+
     def live_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:
@@ -116,6 +119,18 @@ class Live(Protocol):
 
     def samples(self, name: str) -> list[float]:
         """The window's values, newest first."""
+
+    def add_stats(
+        self,
+        counts: Mapping[tuple[str, int], int],
+        samples: Mapping[str, Sequence[float]],
+        *,
+        keep: int,
+        window: int,
+    ) -> None:
+        """`count` and `push_sample` for many at once, in one round trip: add each
+        {(series, minute): by}, living `keep` seconds; append each {window name: values,
+        oldest first}, each window holding the latest `window` values."""
 
     def add_to_timeline(self, name: str, at: datetime, item: dict, *, keep: int) -> None:
         """Record `item` at time `at`; items older than `keep` seconds are dropped."""

@@ -138,6 +138,20 @@ def test_several_authors_posts_merge_newest_first_and_page_by_before(content):
     assert content.posts_by_authors([unique(), "not a uuid"], before=None, limit=10) == []
 
 
+def test_several_groups_posts_merge_newest_first_and_page_by_before(content):
+    jazz, chess, other = unique(), unique(), unique()
+    posts = [make_post(group=g, seconds=s) for g, s in ((jazz, 5), (chess, 4), (jazz, 3))]
+    posts.append(make_post(group=other, seconds=6))  # not asked for
+    for post in posts:
+        content.put_post(post)
+    first = content.posts_by_groups([jazz, chess, jazz], before=None, limit=2)
+    rest = content.posts_by_groups([chess, jazz], before=first[-1].created_at, limit=10)
+    assert [p.uuid for p in first + rest] == [p.uuid for p in posts[:3]]
+    assert all(p.group_uuid in (jazz, chess) for p in first + rest)
+    assert content.posts_by_groups([], before=None, limit=10) == []
+    assert content.posts_by_groups([unique(), "not a uuid"], before=None, limit=10) == []
+
+
 def test_a_groups_posts_are_its_own_newest_first(content):
     group, author = unique(), unique()
     older = make_post(author=author, group=group, seconds=1)

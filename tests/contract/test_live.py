@@ -137,6 +137,11 @@ def test_messages_come_back_whole(live):
     live.put_message(message, 60)
     assert live.get_message(message.uuid) == message
     assert live.get_message(unique()) is None
+    other, missing = a_message(unique()), unique()
+    live.put_message(other, 60)
+    found = live.get_messages([message.uuid, missing, other.uuid])
+    assert found == {message.uuid: message, other.uuid: other}
+    assert live.get_messages([]) == {}
 
 
 def test_live_messages_newest_first_by_pages(live):
@@ -361,3 +366,14 @@ def test_a_timeline_returns_items_after_since_oldest_first_and_drops_old_ones(li
     later = live.timeline(name, since=now - timedelta(seconds=8.5), limit=10)
     assert [item["n"] for item in later] == [2, 3, 3]
     assert len(live.timeline(name, since=now - timedelta(days=1), limit=2)) == 2
+
+
+def test_stats_added_together_count_and_sample_like_one_at_a_time(live):
+    series, window = unique("invocations:"), unique("latency:")
+    live.count(series, 1000, keep=60)
+    live.push_sample(window, 1.0, keep=3)
+    live.add_stats(
+        {(series, 1000): 4, (series, 1001): 2}, {window: [2.0, 3.0, 4.0]}, keep=60, window=3
+    )
+    assert live.counts(series, 1000, 1001) == [5, 2]
+    assert live.samples(window) == [4.0, 3.0, 2.0]  # the window keeps its latest 3

@@ -81,9 +81,10 @@ class EventDispatcher:
                 for delivery in deliveries:
                     done[(delivery.topic, delivery.partition)] = delivery
                     handled += 1
-                # once per partition and batch: a commit is a broker round trip
-                for delivery in done.values():
-                    consumer.commit(delivery)
+                # once per batch, its last delivery of each partition: a commit is a
+                # broker round trip (a transaction on the embedded log)
+                if done:
+                    consumer.commit(*done.values())
             except Unavailable:
                 log.warning(
                     "%s: backend unavailable; will redeliver from the last commit", function.name

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "accounts_alembic_version"
 SQLITE_BUSY_SECONDS = 10
+SQLITE_POOL = 48  # connections kept: one per HTTP thread (32) and event consumer
 WRITE = "townsquare_write"  # execution option: does this transaction write?
 
 
@@ -131,6 +132,8 @@ def _sqlite_engine(url: str) -> Engine:
     options: dict = {"connect_args": {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}}
     if path == MEMORY:
         options["poolclass"] = StaticPool  # one shared in-memory database, not one per thread
+    else:  # SQLAlchemy's default (5 kept) made busy threads wait, or open and close one each
+        options |= {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL}
     engine = create_engine(f"sqlite:///{path}", **options)
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)

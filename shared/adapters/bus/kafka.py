@@ -305,9 +305,13 @@ class KafkaBusConsumer:
         return started + (timeout if self._joined else max(timeout, JOIN_WAIT))
 
     @_guarded
-    def commit(self, delivery: Delivery) -> None:
-        partition = TopicPartition(delivery.topic, delivery.partition)
-        self.consumer.commit({partition: OffsetAndMetadata(delivery.offset + 1, "", -1)})
+    def commit(self, *deliveries: Delivery) -> None:
+        self.consumer.commit(
+            {
+                TopicPartition(d.topic, d.partition): OffsetAndMetadata(d.offset + 1, "", -1)
+                for d in deliveries
+            }
+        )
 
     @_guarded
     def caught_up(self) -> bool:

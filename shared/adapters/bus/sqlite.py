@@ -10,8 +10,15 @@ group's committed offsets and then keeps its own position in memory, so repeated
 not hand out the same records again, while a new consumer of the group (after a crash)
 gets whatever was not committed: at-least-once.
 
-Durable: WAL with synchronous=FULL, a record is on disk when publish() returns. Safe for
-threads (one connection, serialised by a lock) and for processes sharing the file.
+Durable: WAL with synchronous=FULL, a record is on disk when publish() returns; records
+sent meanwhile by other threads share its transaction and fsync (group commit). A committed
+offset is written without waiting for the disk (synchronous=NORMAL: it survives a crash of
+the process, not of the machine, where a group may be handed again what it had
+committed — at-least-once still holds). Safe for threads and for processes sharing the
+file: writes go through one connection, serialised by a lock; each thread reads through a
+connection of its own, so the consumers' polls (one group per function, each reading
+every record) never queue behind a send nor behind each other (WAL: readers see the last
+commit and do not block the writer).
 Limits: the members of one group do not split the partitions between them (each reads
 all of them — run one member per group); the log is never pruned.
 """
@@ -25,10 +32,11 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from cloudevents.http import CloudEvent
 
-from shared.adapters import sqlite_path
+from shared.adapters import Readers, sqlite_path
 from shared.adapters.bus import to_delivery
 from shared.errors import Unavailable
 from shared.events import encode
@@ -68,6 +76,9 @@ class SqliteBus:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
         self._turns = itertools.count()
+        self._readers = Readers(path)
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Append] = []  # records waiting for the next group commit
 
     @classmethod
     def from_url(cls, url: str, *, timeout: float | None = None) -> SqliteBus:
@@ -75,23 +86,36 @@ class SqliteBus:
         return cls(sqlite_path(url))
 
     @contextmanager
-    def _session(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """The connection under the lock, inside a transaction when writing."""
-        with self._lock:
+    def _session(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """The writing connection under the lock, inside a transaction."""
+        with self._lock, self._transaction(durable) as db:
+            yield db
+
+    @contextmanager
+    def _transaction(self, durable: bool) -> Iterator[sqlite3.Connection]:
+        """The writing connection (the caller holds the lock) inside a transaction; one that
+        need not wait for the disk (`durable=False`) commits with synchronous=NORMAL."""
+        with _outage(self.path):
             try:
-                if write:
-                    # IMMEDIATE takes the write lock first, so two processes never pick one offset
-                    self._db.execute("BEGIN IMMEDIATE")
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                # IMMEDIATE takes the write lock first, so two processes never pick one offset
+                self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
-                if write:
-                    self._db.execute("COMMIT")
-            except BaseException as exc:
+                self._db.execute("COMMIT")
+            except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                # OperationalError: locked past busy_timeout, disk trouble — retry later
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise Unavailable(f"bus log {self.path}: {exc}") from exc
                 raise
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's reading connection (autocommit: each query sees the last commit)."""
+        with _outage(self.path):
+            yield self._readers.connection()
 
     def partition_of(self, key: str | None) -> int:
         if key is None:
@@ -102,23 +126,33 @@ class SqliteBus:
         self.publish_raw(encode(event), key=key, topic=topic)
 
     def publish_raw(self, value: bytes, *, key: str | None, topic: str) -> None:
-        partition = self.partition_of(key)
-        with self._session(write=True) as db:
-            (offset,) = db.execute(
-                'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
-                (topic, partition),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                (topic, partition, offset, key, value, time.time()),
-            )
+        """Group commit: the record joins the queue; whoever holds the lock next appends
+        everything queued in one transaction (one fsync for all the senders waiting), and
+        each sender returns once its record is on disk, or raises what that write raised."""
+        append = _Append(topic, self.partition_of(key), key, value)
+        with self._queue_lock:
+            self._queue.append(append)
+        with self._lock:
+            if not append.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                try:
+                    with self._transaction(durable=True) as db:
+                        _append_all(db, batch)
+                except BaseException as exc:
+                    for each in batch:
+                        each.error = exc
+                for each in batch:
+                    each.done = True
+        if append.error is not None:
+            raise append.error
 
     def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
         return SqliteConsumer(self, group, topics)
 
     def committed(self, group: str, topic: str) -> dict[int, int]:
         """{partition: next offset to process} for the group (0 where it never committed)."""
-        with self._session() as db:
+        with self._reading() as db:
             rows = db.execute(
                 'SELECT "partition", next_offset FROM committed_offsets WHERE group_id = ? AND topic = ?',
                 (group, topic),
@@ -126,7 +160,7 @@ class SqliteBus:
         return {partition: 0 for partition in range(PARTITIONS)} | dict(rows)
 
     def read(self, topic: str, partition: int, start: int, limit: int) -> list[Delivery]:
-        with self._session() as db:
+        with self._reading() as db:
             rows = db.execute(
                 'SELECT "offset", key, value FROM records WHERE topic = ? AND "partition" = ? '
                 'AND "offset" >= ? ORDER BY "offset" LIMIT ?',
@@ -134,9 +168,16 @@ class SqliteBus:
             ).fetchall()
         return [to_delivery(topic, partition, n, key, bytes(value)) for n, key, value in rows]
 
+    def change_mark(self) -> tuple[int, int]:
+        """A value that differs once another connection (a send, another process) has
+        committed: this thread's reading connection's data_version, and the thread."""
+        with self._reading() as db:
+            (version,) = db.execute("PRAGMA data_version").fetchone()
+        return threading.get_ident(), version
+
     def ends(self, topic: str) -> dict[int, int]:
         """{partition: its next offset} for the partitions of `topic` that hold records."""
-        with self._session() as db:
+        with self._reading() as db:
             return dict(
                 db.execute(
                     'SELECT "partition", MAX("offset") + 1 FROM records WHERE topic = ? '
@@ -163,21 +204,59 @@ class SqliteBus:
                 yield from found
                 start = found[-1].offset + 1
 
-    def commit(self, group: str, delivery: Delivery) -> None:
-        with self._session(write=True) as db:
-            db.execute(
+    def commit(self, group: str, *deliveries: Delivery) -> None:
+        with self._session(durable=False) as db:
+            db.executemany(
                 'INSERT INTO committed_offsets VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, "partition") '
                 "DO UPDATE SET next_offset = excluded.next_offset",
-                (group, delivery.topic, delivery.partition, delivery.offset + 1),
+                [(group, d.topic, d.partition, d.offset + 1) for d in deliveries],
             )
 
     def health(self) -> None:
-        with self._session() as db:
+        with self._reading() as db:
             db.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._readers.close()
+
+
+@contextmanager
+def _outage(path: str) -> Iterator[None]:
+    """OperationalError (locked past busy_timeout, disk trouble) is an outage: retry later."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise Unavailable(f"bus log {path}: {exc}") from exc
+
+
+@dataclass
+class _Append:
+    """A record waiting for its group commit, and how that went."""
+
+    topic: str
+    partition: int
+    key: str | None
+    value: bytes
+    done: bool = False
+    error: BaseException | None = None
+
+
+def _append_all(db: sqlite3.Connection, batch: list[_Append]) -> None:
+    """Append `batch` in order, each at the next offset of its partition."""
+    ends: dict[tuple[str, int], int] = {}
+    rows = []
+    for each in batch:
+        where = (each.topic, each.partition)
+        if where not in ends:
+            (ends[where],) = db.execute(
+                'SELECT COALESCE(MAX("offset") + 1, 0) FROM records WHERE topic = ? AND "partition" = ?',
+                where,
+            ).fetchone()
+        rows.append((*where, ends[where], each.key, each.value, time.time()))
+        ends[where] += 1
+    db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
 class SqliteConsumer:
@@ -187,6 +266,7 @@ class SqliteConsumer:
         self.bus, self.group, self.topics = bus, group, list(topics)
         self._positions: dict[tuple[str, int], int] = {}
         self._turn = 0
+        self._dry_at: tuple[int, int] | None = None  # the log's change mark at an empty fetch
 
     def poll(self, *, max_records: int = 100, timeout: float = 1.0) -> list[Delivery]:
         deadline = time.monotonic() + timeout
@@ -204,7 +284,17 @@ class SqliteConsumer:
                     self._positions[(topic, partition)] = offset
 
     def _fetch(self, max_records: int) -> list[Delivery]:
+        """The next records from this member's positions; an idle member reads the log only
+        once something was committed since it last found nothing."""
         self._start()
+        mark = self.bus.change_mark()
+        if mark == self._dry_at:
+            return []
+        deliveries = self._read_on(max_records)
+        self._dry_at = None if deliveries else mark
+        return deliveries
+
+    def _read_on(self, max_records: int) -> list[Delivery]:
         # start at a different partition each time, so a busy one cannot starve the rest
         order = list(self._positions)
         if not order:
@@ -221,8 +311,8 @@ class SqliteConsumer:
                 deliveries.extend(found)
         return deliveries
 
-    def commit(self, delivery: Delivery) -> None:
-        self.bus.commit(self.group, delivery)
+    def commit(self, *deliveries: Delivery) -> None:
+        self.bus.commit(self.group, *deliveries)
 
     def caught_up(self) -> bool:
         self._start()
@@ -233,3 +323,4 @@ class SqliteConsumer:
 
     def close(self) -> None:
         self._positions.clear()
+        self._dry_at = None

@@ -136,15 +136,22 @@ class TableContent:
     def posts_by_authors(
         self, author_uuids: list[str], *, before: datetime | None, limit: int
     ) -> list[Post]:
-        keys = sorted({key for key in map(uuid_or_none, author_uuids) if key})
-        if limit <= 0 or not keys:
-            return []
-        bound = rows.millis(before, "before") if before else None
-        table, column = "posts_by_author", "post_author_uuid"
-        return self._counted(self._scan_many(table, column, keys, before=bound, limit=limit))
+        return self._merged("posts_by_author", "post_author_uuid", author_uuids, before, limit)
 
     def posts_by_group(self, group_uuid: str, *, before: datetime | None, limit: int) -> list[Post]:
         return self._posts("posts_by_group", "group_uuid", group_uuid, before, limit)
+
+    def posts_by_groups(
+        self, group_uuids: list[str], *, before: datetime | None, limit: int
+    ) -> list[Post]:
+        return self._merged("posts_by_group", "group_uuid", group_uuids, before, limit)
+
+    def _merged(self, table, column, values, before, limit) -> list[Post]:
+        keys = sorted({key for key in map(uuid_or_none, values) if key})
+        if limit <= 0 or not keys:
+            return []
+        bound = rows.millis(before, "before") if before else None
+        return self._counted(self._scan_many(table, column, keys, before=bound, limit=limit))
 
     def _posts(self, table, column, value, before, limit) -> list[Post]:
         return self._counted(list(self._page(table, {column: value}, before, limit)))

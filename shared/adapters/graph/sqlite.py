@@ -159,7 +159,7 @@ class SqliteGraph:
             db.execute("DELETE FROM edges WHERE src = ? AND rel = ? AND dst = ?", (src, rel, dst))
 
     def _rows(self, sql: str, params) -> list[tuple]:
-        with self._sql.transaction() as db:
+        with self._sql.reading() as db:
             return db.execute(sql, params).fetchall()
 
     def add_edges(self, rel: str, pairs: Iterable[tuple[str, str]]) -> None:

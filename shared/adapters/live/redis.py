@@ -40,7 +40,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -226,6 +226,13 @@ class RedisLive:
         text = self.client.get(f"{PREFIX}message:{uuid}")
         return _decode_message(text) if text else None
 
+    @_guarded
+    def get_messages(self, uuids: Sequence[str]) -> dict[str, Message]:
+        if not uuids:
+            return {}
+        bodies = self.client.mget([f"{PREFIX}message:{uuid}" for uuid in uuids])
+        return {u: _decode_message(body) for u, body in zip(uuids, bodies, strict=True) if body}
+
     def live_messages(
         self, conversation: str, *, before: datetime | None, limit: int
     ) -> list[Message]:
@@ -350,6 +357,29 @@ class RedisLive:
         with self.client.pipeline(transaction=True) as pipe:
             pipe.lpush(key, repr(float(value)))
             pipe.ltrim(key, 0, max(1, keep) - 1)
+            pipe.execute()
+        self._changed()
+
+    @_guarded
+    def add_stats(
+        self,
+        counts: Mapping[tuple[str, int], int],
+        samples: Mapping[str, Sequence[float]],
+        *,
+        keep: int,
+        window: int,
+    ) -> None:
+        with self.client.pipeline(transaction=False) as pipe:
+            for (series, minute), by in counts.items():
+                key = f"{PREFIX}count:{series}:{minute}"
+                pipe.incrby(key, by)
+                pipe.expire(key, _ttl(keep))
+            for name, values in samples.items():
+                if not values:
+                    continue
+                key = f"{PREFIX}samples:{name}"
+                pipe.lpush(key, *(repr(float(value)) for value in values))
+                pipe.ltrim(key, 0, max(1, window) - 1)
             pipe.execute()
         self._changed()
 

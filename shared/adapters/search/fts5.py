@@ -156,7 +156,7 @@ class Fts5Search:
         expression = match_expression(text)
         if expression is None or not visible_to or limit <= 0:
             return []
-        with self._sql.transaction() as db:
+        with self._sql.reading() as db:
             rows = db.execute(*self._select(expression, types, visible_to, limit)).fetchall()
             corrected = None if rows else self._corrected(db, text)
             if corrected:
@@ -196,7 +196,7 @@ class Fts5Search:
         return sql, [*params, *types, *visible_to, limit]
 
     def health(self) -> None:
-        with self._sql.transaction() as db:
+        with self._sql.reading() as db:
             db.execute("SELECT count(*) FROM search_docs").fetchone()
 
     def close(self) -> None:
