@@ -106,6 +106,8 @@ def test_hostile_text_is_shown_as_text_and_does_not_break_the_layout(open_app, t
 
 def test_a_server_failure_shows_a_clear_message_and_a_retry(open_app, town):
     page = open_app(town["bob"])
+    # the feed the login opens has loaded, so the 503 below meets the feed opened next
+    expect(page.locator("article.post", has_text="Picnic in the park")).to_be_visible()
     # The browser is told the feed answered 503 once (a real outage is tested in
     # tests/triggers/test_outage.py); the retry then reaches the real server.
     failures = []
