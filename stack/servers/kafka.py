@@ -106,7 +106,22 @@ class Kafka(JvmServer):
         finally:
             admin.close()
 
-    ready = healthy
+    def ready(self) -> bool:
+        """Healthy, and a consumer group finds its coordinator: the first request creates
+        `__consumer_offsets`, which a fresh broker answers with COORDINATOR_NOT_AVAILABLE
+        until it is up, so the first group of a run would meet that error instead."""
+        from kafka import KafkaAdminClient
+
+        if not self.healthy():
+            return False
+        admin = KafkaAdminClient(
+            bootstrap_servers=f"{HOST}:{self.port}", request_timeout_ms=5000, client_id="ts-stack"
+        )
+        try:
+            admin.list_group_offsets("ts-stack-ready")  # raises until the coordinator is up
+            return True
+        finally:
+            admin.close()
 
     def version(self) -> str:
         return f"Apache Kafka {VERSION} (KRaft)"
