@@ -64,6 +64,7 @@ class Hub:
         self._stop = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._membership: dict[Peer, asyncio.Task] = {}  # each socket's last membership change
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -170,20 +171,39 @@ class Hub:
         if kind in CONTROL and channel.startswith(channels.user("")):
             group, text = channels.group(str(data.get("group", ""))), json.dumps(payload)
             for peer in members:
-                if kind == "group.joined":
-                    self.spawn(self._joined(peer, group, text))
-                else:
-                    self.leave(peer, [group])
-                    peer.push(None, text)
+                self._control(peer, kind == "group.joined", group, text)
             return
         uuid = data.get("uuid") if kind == "message.created" else None
         text = json.dumps(payload)
         for peer in members:
             peer.push(uuid, text)
 
-    async def _joined(self, peer, group: str, text: str) -> None:
-        await self.join(peer, [group])
-        peer.push(None, text)
+    def _control(self, peer: Peer, joined: bool, group: str, text: str) -> None:
+        """Follow (or stop following) `group` for `peer`, then tell its client. A socket's
+        membership changes apply in the order they came: a join waits for the live store's
+        confirmation, and a leave behind it waits for that join."""
+        previous = self._membership.get(peer)
+
+        async def apply() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):  # its own failure path closed the sockets
+                    await asyncio.shield(previous)
+            if joined:
+                await self.join(peer, [group])
+            else:
+                self.leave(peer, [group])
+            peer.push(None, text)
+
+        task = asyncio.ensure_future(apply())
+        self._tasks.add(task)
+        self._membership[peer] = task
+
+        def done(finished: asyncio.Task) -> None:
+            self._tasks.discard(finished)
+            if self._membership.get(peer) is finished:
+                del self._membership[peer]
+
+        task.add_done_callback(done)
 
     async def _check_sessions(self) -> None:
         """The slow safety net behind the pushed session ends."""
