@@ -123,6 +123,15 @@ class Settings(BaseSettings):
         "two deployments (or test runs) sharing one Kafka keep apart by their prefixes",
     )
 
+    http_threads: int = Field(
+        default=8,
+        ge=1,
+        le=1024,
+        description="threads per server process running the HTTP functions (each request "
+        "holds one while its backends answer; more than a few only add contention for the "
+        "interpreter: bench B2 and B2s at concurrency 32 did better with 8 than with 32)",
+    )
+
     backend_timeout: float = Field(DEFAULT_TIMEOUT, gt=0, le=60, description=BACKEND_TIMEOUT)
     live_timeout: float = Field(LIVE_TIMEOUT, gt=0, le=60, description=LIVE_TIMEOUT_IS)
     breaker_failures: int = Field(

@@ -13,8 +13,6 @@ from shared.settings import Settings
 from triggers.http import create_app
 from triggers.websocket import PATH, Hub, stream
 
-HTTP_THREADS = 32  # the Flask handlers block on their backends; each request takes a thread
-
 
 def create_asgi(services: Services, *, close_services: bool = False) -> Starlette:
     """The app for `services`; `close_services`: the app owns them (a worker process)."""
@@ -33,7 +31,10 @@ def create_asgi(services: Services, *, close_services: bool = False) -> Starlett
     app = Starlette(
         routes=[
             WebSocketRoute(PATH, stream),
-            Mount("/", WSGIMiddleware(_input_terminated(flask), workers=HTTP_THREADS)),
+            Mount(
+                "/",
+                WSGIMiddleware(_input_terminated(flask), workers=services.settings.http_threads),
+            ),
         ],
         lifespan=lifespan,
     )
