@@ -113,6 +113,8 @@ def test_the_websocket_gateway_is_deployed_for_long_lived_sockets():
     annotations = template["metadata"]["annotations"]
     assert int(annotations["autoscaling.knative.dev/min-scale"]) >= 1  # never scaled to zero
     assert annotations["autoscaling.knative.dev/target-burst-capacity"] == "0"  # no activator
+    # each open socket is a request in flight: a pod per few sockets would be absurd
+    assert int(annotations["autoscaling.knative.dev/target"]) >= 1000
     assert template["spec"]["timeoutSeconds"] == 600  # Knative's default maximum
     routes = yaml.safe_load_all((ROOT / "knative" / "routes.yaml").read_text())
     [rule] = [

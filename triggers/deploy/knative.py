@@ -22,7 +22,9 @@ from triggers.kinds import functions_of, signature_of
 IMAGE = "ghcr.io/townsquare/townsquare:0.1.0"
 NAMESPACE = "townsquare"
 # every function's autoscaling (Knative Pod Autoscaler): scale to zero, at most MAX_SCALE pods
-MIN_SCALE, MAX_SCALE, TARGET_CONCURRENCY = 0, 20, 100
+# requests in flight per pod before Knative adds one: a send or a feed read keeps a pod
+# busy for about 10 ms of CPU, so ~6 are in flight at its ~100 req/s (docs/deploy.md)
+MIN_SCALE, MAX_SCALE, TARGET_CONCURRENCY = 0, 20, 8
 
 
 def service_name(function: Function) -> str:
