@@ -74,7 +74,9 @@ class Kafka(JvmServer):
         )
         if (data / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # the tool would read a leading "-" as an option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         proc = subprocess.run(
             [self.java(), "-Xmx256m", *self._logging(), "-cp", self.classpath(),
              "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.props),

@@ -452,6 +452,22 @@ def test_a_removed_member_is_replayed_none_of_the_groups_messages(api, services)
     ]
 
 
+def test_replay_reads_a_groups_archive_when_the_live_store_lost_a_message(api, services):
+    """A live store restarted without its keys (Redis killed before it saved) still replays
+    what the archive has; a message both live and archived is replayed once."""
+    ada, bob = api.person("Ada"), api.person("Bob")
+    group = new_group(api, ada, bob)
+    kept = send(api, ada, to_group=group, text="kept live")
+    when = parse_time(kept["created_at"]) + timedelta(milliseconds=5)
+    gone = Message(new_timeuuid(), ada.uuid, None, group, "only in the archive", when)
+    services.content.archive_message(gone)
+    api.settle()  # "kept live" is archived too
+    ctx = Context(services=services)
+    after = parse_time(kept["created_at"]) - timedelta(seconds=1)
+    replayed = missed(ctx, bob.uuid, after=after, limit=100)
+    assert [m.text for m in replayed] == ["kept live", "only in the archive"]
+
+
 def new_group(api, admin, *members, **options) -> str:
     return _group_of(api, admin, *members, **{"private": False, **options})
 
