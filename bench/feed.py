@@ -12,17 +12,7 @@ from __future__ import annotations
 
 import requests
 
-from bench.harness import (
-    PROJECT,
-    Call,
-    auth,
-    health_calls,
-    loaded,
-    server,
-    signup,
-    sizes,
-    standalone,
-)
+from bench.harness import Call, auth, beside_health, server, signup, standalone
 
 AUTHORS = 3
 POSTS_EACH = 10
@@ -55,24 +45,10 @@ def populate(base: str) -> dict:
 
 def run(args) -> dict:
     duration = args.duration or (1.0 if args.quick else 10.0)
-    rows = []
     with server(args.backends) as running:
-        reader = populate(running.base)
-        feed = Call("GET", f"{running.base}/feed", auth(reader))
-        for concurrency in sizes(args, [1, 8, 32], [1, 8]):
-            case = f"concurrency {concurrency}"
-            rows.append(loaded(running, case, PROJECT, [feed] * concurrency, duration))
-            calls = health_calls(running, concurrency)
-            rows.append(loaded(running, case, "GET /health (same server)", calls, duration))
-    return {
-        "title": "authenticated GET /feed beside GET /health, same server",
-        "unit": "request",
-        "rows": rows,
-        "columns": ["errors"],
-        "notes": [
-            f"{duration:g} s per phase; the load generator shares the machine with the server."
-        ],
-    }
+        feed = Call("GET", f"{running.base}/feed", auth(populate(running.base)))
+        title = "authenticated GET /feed beside GET /health, same server"
+        return beside_health(running, title, lambda n: [feed] * n, args, duration)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -393,6 +393,28 @@ def health_calls(running: Server, concurrency: int) -> list[Call]:
     """`GET /health` on the server under test: the trivial endpoint, what the server
     itself can do, the baseline of the load benchmarks (B2, B2s)."""
     return [Call("GET", f"{running.base}/health")] * concurrency
+
+
+def beside_health(
+    running: Server, title: str, calls: Callable[[int], list[Call]], args, duration: float
+) -> dict:
+    """The load benchmarks' run (B2, B2s): at each concurrency, `calls(concurrency)` then
+    `GET /health` on the same server, each for `duration` seconds."""
+    rows = []
+    for concurrency in sizes(args, [1, 8, 32], [1, 8]):
+        case = f"concurrency {concurrency}"
+        rows.append(loaded(running, case, PROJECT, calls(concurrency), duration))
+        health = health_calls(running, concurrency)
+        rows.append(loaded(running, case, "GET /health (same server)", health, duration))
+    return {
+        "title": title,
+        "unit": "request",
+        "rows": rows,
+        "columns": ["errors"],
+        "notes": [
+            f"{duration:g} s per phase; the load generator shares the machine with the server."
+        ],
+    }
 
 
 # -- the suite -----------------------------------------------------------------------------

@@ -15,17 +15,7 @@ from __future__ import annotations
 
 import requests
 
-from bench.harness import (
-    PROJECT,
-    Call,
-    auth,
-    health_calls,
-    loaded,
-    server,
-    signup,
-    sizes,
-    standalone,
-)
+from bench.harness import Call, auth, beside_health, server, signup, sizes, standalone
 
 
 def pairs(base: str, count: int) -> list[tuple[dict, dict]]:
@@ -39,10 +29,8 @@ def pairs(base: str, count: int) -> list[tuple[dict, dict]]:
 
 def run(args) -> dict:
     duration = args.duration or (1.0 if args.quick else 10.0)
-    concurrencies = sizes(args, [1, 8, 32], [1, 8])
-    rows = []
     with server(args.backends) as running:
-        people = pairs(running.base, max(concurrencies))
+        people = pairs(running.base, max(sizes(args, [1, 8, 32], [1, 8])))
         sends = [
             Call(
                 "POST",
@@ -53,20 +41,8 @@ def run(args) -> dict:
             )
             for sender, recipient in people
         ]
-        for concurrency in concurrencies:
-            case = f"concurrency {concurrency}"
-            rows.append(loaded(running, case, PROJECT, sends[:concurrency], duration))
-            calls = health_calls(running, concurrency)
-            rows.append(loaded(running, case, "GET /health (same server)", calls, duration))
-    return {
-        "title": "POST /messages (direct, one pair per worker) beside GET /health, same server",
-        "unit": "request",
-        "rows": rows,
-        "columns": ["errors"],
-        "notes": [
-            f"{duration:g} s per phase; the load generator shares the machine with the server."
-        ],
-    }
+        title = "POST /messages (direct, one pair per worker) beside GET /health, same server"
+        return beside_health(running, title, lambda n: sends[:n], args, duration)
 
 
 if __name__ == "__main__":
