@@ -59,7 +59,9 @@ def bare_call(world: Outages, server_name: str) -> float:
             )
             client.get("townsquare:bench")
         else:
-            timeout = max(2, math.ceil(settings.backend_timeout))
+            timeout = max(
+                2, math.ceil(settings.accounts_timeout)
+            )  # libpq: whole seconds, 2 at least
             psycopg.connect(world.stack["postgres"].url, connect_timeout=timeout).close()
     except (redis.RedisError, psycopg.Error):
         pass

@@ -59,6 +59,7 @@ class UnknownBackend(ValueError):
 
 DEFAULT_TIMEOUT = 2.0  # seconds: Settings.backend_timeout's default
 LIVE_TIMEOUT = 0.4  # seconds: Settings.live_timeout's default
+ACCOUNTS_TIMEOUT = 0.5  # seconds: Settings.accounts_timeout's default
 
 
 def check_scheme(port: str, url: str) -> str:

@@ -22,7 +22,7 @@ from argon2.low_level import lib
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.backends import DEFAULT_TIMEOUT, LIVE_TIMEOUT, check_scheme
+from shared.backends import ACCOUNTS_TIMEOUT, DEFAULT_TIMEOUT, LIVE_TIMEOUT, check_scheme
 
 PORTS = ("accounts", "content", "live", "bus", "search", "graph", "blobs", "mail")
 ENV_PREFIX = "TOWNSQUARE_"
@@ -31,13 +31,19 @@ ARGON2_MIN_TIME, ARGON2_MIN_LANES = int(lib.ARGON2_MIN_TIME), int(lib.ARGON2_MIN
 ARGON2_MAX_LANES = int(lib.ARGON2_MAX_LANES)
 ARGON2_KIB_PER_LANE = int(lib.ARGON2_SYNC_POINTS) * 2  # argon2: memory >= 8 KiB per lane
 ARGON2_MAX_KIB = min(int(lib.ARGON2_MAX_MEMORY), 2**32 - 1)
-BACKEND_TIMEOUT = """seconds any call to a networked store (PostgreSQL, Cassandra, OpenSearch,
-Neo4j, S3, SMTP) may take, connecting included: above the slowest healthy call (a search
+BACKEND_TIMEOUT = """seconds any call to a networked store (Cassandra, OpenSearch, Neo4j, S3,
+SMTP) may take, connecting included: above the slowest healthy call (a search
 write that waits for its refresh, ~1 s), so only an outage reaches it"""
 LIVE_TIMEOUT_IS = """seconds a call to the live store (Redis) may take: its commands take
 microseconds and nearly every request makes one, so a stalled Redis must cost a request
 under a second (at most two timeouts: a fresh connection's handshake is retried once)
 before its breaker opens"""
+ACCOUNTS_TIMEOUT_IS = """seconds a call to the accounts store (PostgreSQL) may wait for it: the
+statement_timeout of every statement, and the client's bound on a connect (a frozen server
+answers no connect and enforces no statement_timeout). Its calls are indexed reads and writes
+of a few rows (milliseconds), so a stalled PostgreSQL must cost a request under a second
+before its breaker opens; whole-table reads for workflows (backfill, the analytics
+snapshot) have a bound of their own"""
 ARCHIVE_LOOKBACK_SECONDS = 180
 """How far back the archival sweep (functions/messages/sweep.py) looks: a live message
 must outlive it, or one whose event was lost expires before anything archives it."""
@@ -134,6 +140,7 @@ class Settings(BaseSettings):
 
     backend_timeout: float = Field(DEFAULT_TIMEOUT, gt=0, le=60, description=BACKEND_TIMEOUT)
     live_timeout: float = Field(LIVE_TIMEOUT, gt=0, le=60, description=LIVE_TIMEOUT_IS)
+    accounts_timeout: float = Field(ACCOUNTS_TIMEOUT, gt=0, le=60, description=ACCOUNTS_TIMEOUT_IS)
     breaker_failures: int = Field(
         default=5, ge=1, description="backend faults in a row that open a port's circuit breaker"
     )
@@ -172,7 +179,8 @@ class Settings(BaseSettings):
 
     def timeout(self, port: str) -> float:
         """The bound on one call to `port`'s backend."""
-        return self.live_timeout if port == "live" else self.backend_timeout
+        own = {"live": self.live_timeout, "accounts": self.accounts_timeout}
+        return own.get(port, self.backend_timeout)
 
     def event_group(self, function: str) -> str:
         """The consumer group of the event function named `function` (e.g. "posts.x")."""

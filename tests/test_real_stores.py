@@ -146,3 +146,28 @@ def test_media_bytes_are_in_s3(written):
         "Body"
     ].read()
     assert body == b"\x89PNG real bytes" and time.monotonic() < deadline
+
+
+def test_postgresql_statements_are_bounded_tightly_and_whole_table_reads_loosely():
+    """A request's statement ends at accounts_timeout (a stalled server costs it under a
+    second); a workflow's whole-table read (bulk) may run far longer."""
+    from shared.adapters.accounts.engine import transaction
+    from shared.adapters.accounts.sql import SqlAccounts
+    from shared.errors import Unavailable
+
+    accounts = SqlAccounts(URLS["accounts"], timeout=0.5)
+    try:
+        with transaction(accounts.engine, "probe", write=False) as conn:
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "500ms"
+        with (
+            pytest.raises(Unavailable, match="statement timeout"),
+            transaction(accounts.engine, "slow", write=False) as conn,
+        ):
+            conn.exec_driver_sql("SELECT pg_sleep(1)")
+        bulk = accounts.caps.bulk_bound
+        with transaction(accounts.engine, "bulk", write=False, bulk=bulk) as conn:
+            assert conn.exec_driver_sql("SELECT pg_sleep(1), 1").one()[1] == 1
+        with transaction(accounts.engine, "after", write=False) as conn:  # bound restored
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "500ms"
+    finally:
+        accounts.close()

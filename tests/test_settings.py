@@ -37,6 +37,7 @@ def test_what_can_work_is_accepted():
     settings = Settings.load(_env_file=None, password_memory_kib=32, message_ttl=181,
                              accounts_url="postgresql://u:p@db/x", live_url="redis://h:6379/0")  # fmt: skip
     assert settings.timeout("live") == settings.live_timeout < settings.timeout("accounts")
+    assert settings.timeout("accounts") == settings.accounts_timeout < settings.timeout("content")
 
 
 def test_a_refusal_never_repeats_the_value_it_may_be_a_secret():

@@ -9,22 +9,28 @@ idea), so that sql.py reads the same on SQLite and PostgreSQL:
     timeout) instead of failing with SQLITE_BUSY half-way; psycopg begins by itself;
   - `migration_lock`: SQL that serialises concurrent start-ups running migrations.
 
-PostgreSQL calls are bounded by the adapter's timeout (Settings.backend_timeout): libpq's
-connect_timeout (whole seconds, at least 2), a statement_timeout on every connection, the
-pool's wait for a free connection, and — because a frozen server enforces no
-statement_timeout — a client-side bound on every wait for the server (bounded_connection():
-the timeout plus CLIENT_MARGIN; past it the connection is dropped, and the pool replaces
-it). Migrations, once per start, lift the statement timeout for their own transaction (they
-may wait for another process's migration).
+PostgreSQL calls are bounded by the adapter's timeout (Settings.accounts_timeout, half a
+second), so that a frozen server costs a request under a second:
+  - every statement has that statement_timeout; psycopg itself would wait for a frozen
+    server without end, so every wait for the server also ends on the client side
+    (bounded_connection(), CLIENT_MARGIN past the statement_timeout): the connection is
+    dropped and the pool replaces it;
+  - a connect ends after the timeout too (psycopg, like libpq, counts whole seconds and
+    two at least: _connect_within());
+  - the pool checks a connection it hands out again (pre-ping, so a restarted server costs
+    a reconnect, not an error) within PING_BOUND: a SELECT 1 answers in microseconds;
+  - whole-table reads for workflows and migrations (which may wait for another process's
+    migration) run under BULK_TIMEOUT instead (`transaction(bulk=...)`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +53,12 @@ VERSION_TABLE = "accounts_alembic_version"
 SQLITE_BUSY_SECONDS = 10
 SQLITE_POOL = 48  # connections kept: one per HTTP thread (32) and event consumer
 WRITE = "townsquare_write"  # execution option: does this transaction write?
+CLIENT_MARGIN = (
+    0.5  # the client waits the statement_timeout × (1 + this): the server's answers first
+)
+PING_BOUND = 0.2  # seconds the pool's check of a pooled connection may take
+BULK_TIMEOUT = 60.0  # seconds: whole-table reads for workflows, migrations
+CONNECTORS = 4  # connects in flight per process (threads; a frozen server holds each ≤ 2 s)
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ class Capabilities:
     upsert_insert: Callable
     write_begin: str
     migration_lock: str | None
-    unbounded_migration: str | None = None  # lifts the statement timeout for migrations
+    bulk_bound: str | None = None  # SQL: this transaction's statements may take BULK_TIMEOUT
 
 
 SQLITE = Capabilities("sqlite", sqlite.insert, "BEGIN IMMEDIATE", None)
@@ -65,7 +77,7 @@ POSTGRESQL = Capabilities(
     "BEGIN",
     # any fixed key: only accounts migrations take it, and only for their transaction
     "SELECT pg_advisory_xact_lock(727374)",
-    "SET LOCAL statement_timeout = 0",
+    f"SET LOCAL statement_timeout = {int(BULK_TIMEOUT * 1000)}",
 )
 
 
@@ -76,9 +88,6 @@ def open_engine(url: str, timeout: float) -> tuple[Engine, Capabilities]:
     if scheme in ("postgresql", "postgres"):
         return _postgresql_engine(url, timeout), POSTGRESQL
     raise Invalid(f"accounts: unsupported URL scheme {scheme!r}", field="accounts_url")
-
-
-CLIENT_MARGIN = 1.0  # seconds past statement_timeout before the client gives up on the server
 
 
 @functools.cache
@@ -112,19 +121,49 @@ def _postgresql_engine(url: str, timeout: float) -> Engine:
         f"postgresql+psycopg://{rest}",
         pool_pre_ping=True,  # a restarted server costs one reconnect, not an error
         pool_timeout=timeout,
-        connect_args={
-            "connect_timeout": max(2, math.ceil(timeout)),  # libpq: whole seconds, 2 at least
-            "options": f"-c statement_timeout={max(1, round(timeout * 1000))}",
-        },
+        connect_args={"options": f"-c statement_timeout={max(1, round(timeout * 1000))}"},
     )
+    bound = timeout * (1 + CLIENT_MARGIN)
 
     @event.listens_for(engine, "do_connect")
     def _bounded(dialect, record, cargs, cparams):
-        connection = bounded_connection().connect(*cargs, **cparams)
-        connection.wait_bound = timeout + CLIENT_MARGIN
+        connection = _connect_within(timeout, cargs, cparams)
+        connection.wait_bound = bound
         return connection
 
+    @event.listens_for(engine, "checkin")
+    def _to_ping(dbapi_connection, record):
+        if dbapi_connection is not None:  # the next checkout's pre-ping
+            dbapi_connection.wait_bound = PING_BOUND
+
+    @event.listens_for(engine, "checkout")
+    def _to_work(dbapi_connection, record, proxy):  # after the pre-ping
+        dbapi_connection.wait_bound = bound
+
     return engine
+
+
+_connecting = ThreadPoolExecutor(CONNECTORS, thread_name_prefix="accounts-connect")
+
+
+def _connect_within(seconds: float, cargs, cparams):
+    """A new psycopg connection, or OperationalError after `seconds`. An abandoned attempt
+    ends in its thread at psycopg's own bound (2 s), and its connection, if it comes, is
+    closed."""
+    import psycopg
+
+    attempt = _connecting.submit(bounded_connection().connect, *cargs, **cparams)
+    try:
+        return attempt.result(timeout=seconds)
+    except FutureTimeout:
+        if not attempt.cancel():
+            attempt.add_done_callback(_close_late)
+        raise psycopg.OperationalError(f"no connection within {seconds} s") from None
+
+
+def _close_late(attempt: Future) -> None:
+    if not attempt.cancelled() and attempt.exception() is None:
+        attempt.result().close()
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -160,9 +199,7 @@ def migrate(engine: Engine, caps: Capabilities) -> None:
     """Bring the schema to the newest revision (Alembic, in one transaction)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with transaction(engine, "migrate") as conn:
-        if caps.unbounded_migration:
-            conn.exec_driver_sql(caps.unbounded_migration)
+    with transaction(engine, "migrate", bulk=caps.bulk_bound) as conn:
         if caps.migration_lock:
             conn.exec_driver_sql(caps.migration_lock)
         config.attributes["connection"] = conn
@@ -170,14 +207,17 @@ def migrate(engine: Engine, caps: Capabilities) -> None:
 
 
 @contextmanager
-def transaction(engine: Engine, name: str, *, write: bool = True) -> Iterator[Connection]:
+def transaction(
+    engine: Engine, name: str, *, write: bool = True, bulk: str | None = None
+) -> Iterator[Connection]:
     """One named transaction (synapse's runInteraction): logged with its duration,
-    driver errors turned into the port's errors."""
+    driver errors turned into the port's errors. `bulk`: the dialect's SQL lifting the
+    statements' bound to BULK_TIMEOUT (Capabilities.bulk_bound), for whole-table work."""
     started = time.perf_counter()
     try:
         with engine.connect() as conn:
             conn.execution_options(**{WRITE: write})
-            with conn.begin():
+            with conn.begin(), _bulk(conn, bulk):
                 yield conn
     except IntegrityError as exc:
         raise _integrity_error(name, exc) from exc
@@ -188,6 +228,20 @@ def transaction(engine: Engine, name: str, *, write: bool = True) -> Iterator[Co
     finally:
         elapsed = (time.perf_counter() - started) * 1000
         log.debug("accounts.%s took %.1f ms", name, elapsed)
+
+
+@contextmanager
+def _bulk(conn: Connection, sql: str | None) -> Iterator[None]:
+    if not sql:
+        yield
+        return
+    conn.exec_driver_sql(sql)
+    driver = conn.connection.dbapi_connection
+    usual, driver.wait_bound = driver.wait_bound, BULK_TIMEOUT * (1 + CLIENT_MARGIN)
+    try:
+        yield
+    finally:
+        driver.wait_bound = usual
 
 
 def _integrity_error(name: str, exc: IntegrityError) -> TownsquareError:

@@ -23,7 +23,9 @@ from shared.records import Group, Membership, User
 
 
 class GroupsStore:
-    def _tx(self, name: str, *, write: bool = True): ...  # provided by SqlAccounts
+    def _tx(
+        self, name: str, *, write: bool = True, bulk: bool = False
+    ): ...  # provided by SqlAccounts
 
     def create_group(self, group: Group, creator: User) -> Group:
         group = group.replace(user_count=1)
@@ -134,12 +136,12 @@ class GroupsStore:
             return [GROUP.record(row) for row in conn.execute(query)]
 
     def all_groups(self) -> Iterator[Group]:
-        with self._tx("all_groups", write=False) as conn:
+        with self._tx("all_groups", write=False, bulk=True) as conn:
             found = [GROUP.record(row) for row in conn.execute(select(groups_t))]
         yield from found
 
     def all_memberships(self) -> Iterator[Membership]:
-        with self._tx("all_memberships", write=False) as conn:
+        with self._tx("all_memberships", write=False, bulk=True) as conn:
             found = [MEMBERSHIP.record(row) for row in conn.execute(select(members_t))]
         yield from found
 

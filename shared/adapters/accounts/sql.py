@@ -39,8 +39,11 @@ class SqlAccounts(UsersStore, GroupsStore):
     def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> SqlAccounts:
         return cls(url, timeout=timeout)  # bounds PostgreSQL; SQLite keeps its busy timeout
 
-    def _tx(self, name: str, *, write: bool = True):
-        return transaction(self.engine, name, write=write)
+    def _tx(self, name: str, *, write: bool = True, bulk: bool = False):
+        """A named transaction; `bulk` for whole-table reads (engine.BULK_TIMEOUT)."""
+        return transaction(
+            self.engine, name, write=write, bulk=self.caps.bulk_bound if bulk else None
+        )
 
     def register_service(self, service: Service) -> None:
         row = SERVICE.row(service)

@@ -16,7 +16,9 @@ from shared.records import User
 
 
 class UsersStore:
-    def _tx(self, name: str, *, write: bool = True): ...  # provided by SqlAccounts
+    def _tx(
+        self, name: str, *, write: bool = True, bulk: bool = False
+    ): ...  # provided by SqlAccounts
 
     def create_user(self, user: User, password_hash: str) -> User:
         user = user.replace(email=user.email.lower())
@@ -47,7 +49,7 @@ class UsersStore:
             return [USER.record(row) for row in rows]
 
     def all_users(self) -> Iterator[User]:
-        with self._tx("all_users", write=False) as conn:
+        with self._tx("all_users", write=False, bulk=True) as conn:
             found = [USER.record(row) for row in conn.execute(select(users_t))]
         yield from found
 
