@@ -14,8 +14,8 @@ README = ROOT / "bench" / "README.md"
 REGISTRY: dict[str, str] = {
     "B1": "bench.chat_push",  # chat send -> push, beside redis-py pub/sub and python-socketio
     "B1s": "bench.sockets",  # idle sockets per process
-    "B2": "bench.feed",  # GET /feed beside GET /health on the same server
-    "B2s": "bench.sends",  # POST /messages (direct) beside GET /health on the same server
+    "B2": "bench.feed",  # GET /feed beside GET /health/live on the same server
+    "B2s": "bench.sends",  # POST /messages (direct) beside GET /health/live on the same server
     "B3": "bench.ingest",  # MQTT / HTTP -> Kafka beside a bare producer (real backends)
     "B4": "bench.archival_lag",  # archival beside raw execute_concurrent
     "B5": "bench.analytics",  # insights and export beside an empty Spark job / raw scans

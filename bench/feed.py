@@ -2,7 +2,7 @@
 
 One person follows a few authors and belongs to a group, all of whom have posted; then an
 asyncio load generator (aiohttp, one connection per worker) asks `GET /feed` with that
-person's token, and `GET /health`, for a fixed duration at each concurrency (1, 8, 32;
+person's token, and `GET /health/live`, for a fixed duration at each concurrency (1, 8, 32;
 --quick: 1 and 8 for a second each). Recorded per side: every request's latency, the
 requests answered per second, and the server's CPU seconds per 1,000 requests. A request
 answered with anything but 200 counts as an error (reported, not a latency).
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import requests
 
-from bench.harness import Call, auth, beside_health, server, signup, standalone
+from bench.harness import Call, auth, beside_trivial, server, signup, standalone
 
 AUTHORS = 3
 POSTS_EACH = 10
@@ -47,8 +47,8 @@ def run(args) -> dict:
     duration = args.duration or (1.0 if args.quick else 10.0)
     with server(args.backends) as running:
         feed = Call("GET", f"{running.base}/feed", auth(populate(running.base)))
-        title = "authenticated GET /feed beside GET /health, same server"
-        return beside_health(running, title, lambda n: [feed] * n, args, duration)
+        title = "authenticated GET /feed beside GET /health/live, same server"
+        return beside_trivial(running, title, lambda n: [feed] * n, args, duration)
 
 
 if __name__ == "__main__":

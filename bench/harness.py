@@ -389,23 +389,26 @@ def loaded(running: Server, case: str, side: str, calls: list[Call], duration: f
     return row(case, side, latencies, elapsed, meter.stop(), errors=errors)
 
 
-def health_calls(running: Server, concurrency: int) -> list[Call]:
-    """`GET /health` on the server under test: the trivial endpoint, what the server
-    itself can do, the baseline of the load benchmarks (B2, B2s)."""
-    return [Call("GET", f"{running.base}/health")] * concurrency
+TRIVIAL = "GET /health/live (same server)"
 
 
-def beside_health(
+def trivial_calls(running: Server, concurrency: int) -> list[Call]:
+    """`GET /health/live` on the server under test: the trivial endpoint (it asks no
+    backend), what the server itself can do, the baseline of the load benchmarks (B2, B2s)."""
+    return [Call("GET", f"{running.base}/health/live")] * concurrency
+
+
+def beside_trivial(
     running: Server, title: str, calls: Callable[[int], list[Call]], args, duration: float
 ) -> dict:
     """The load benchmarks' run (B2, B2s): at each concurrency, `calls(concurrency)` then
-    `GET /health` on the same server, each for `duration` seconds."""
+    `GET /health/live` on the same server, each for `duration` seconds."""
     rows = []
     for concurrency in sizes(args, [1, 8, 32], [1, 8]):
         case = f"concurrency {concurrency}"
         rows.append(loaded(running, case, PROJECT, calls(concurrency), duration))
-        health = health_calls(running, concurrency)
-        rows.append(loaded(running, case, "GET /health (same server)", health, duration))
+        trivial = trivial_calls(running, concurrency)
+        rows.append(loaded(running, case, TRIVIAL, trivial, duration))
     return {
         "title": title,
         "unit": "request",

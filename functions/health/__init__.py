@@ -1,4 +1,6 @@
-"""health: is every backend answering? 200 when all are, 503 naming the ones that are not."""
+"""health: is every backend answering? 200 when all are, 503 naming the ones that are not.
+And liveness: does the process serve at all (no backend asked: what a probe and the load
+benchmarks' trivial endpoint need)."""
 
 from __future__ import annotations
 
@@ -15,3 +17,10 @@ def health(req: Request, ctx: Context) -> Response:
     return Response(
         status=200 if healthy else 503, body=body, headers={} if healthy else {"Retry-After": "5"}
     )
+
+
+@app.route(
+    "GET", "/health/live", auth=False, summary="Say that the process serves (asks no backend)"
+)
+def liveness(req: Request, ctx: Context) -> Response:
+    return Response(status=200, body={"status": "ok"})

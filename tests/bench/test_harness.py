@@ -66,7 +66,7 @@ def test_every_registered_benchmark_has_a_quick_run_here():
 def test_the_embedded_benchmarks_in_one_quick_run_keep_the_contract(embedded):
     b2 = embedded["benchmarks"]["B2"]["rows"]
     assert {r["case"] for r in b2} == {"concurrency 1", "concurrency 8"}
-    assert {r["side"] for r in b2} == {PROJECT, "GET /health (same server)"}
+    assert {r["side"] for r in b2} == {PROJECT, "GET /health/live (same server)"}
 
 
 @pytest.mark.timeout(300)
@@ -76,7 +76,7 @@ def test_the_readme_table_is_written_from_a_run_and_rewritten_in_place(embedded,
     assert main(["bench", "--table", str(embedded["_path"]), "--readme", str(readme)]) == 0
     first = readme.read_text()
     assert "prose kept" in first and all(f"#### {name}:" in first for name in EMBEDDED)
-    assert "| concurrency 8 | GET /health (same server) |" in first
+    assert "| concurrency 8 | GET /health/live (same server) |" in first
     assert embedded["date"] in first and embedded["machine"]["cpu"] in first
     assert main(["bench", "--table", str(embedded["_path"]), "--readme", str(readme)]) == 0
     assert readme.read_text() == first

@@ -42,6 +42,8 @@ def test_a_down_backend_is_503_with_retry_after_and_health_names_it(tmp_path):
     assert health.status_code == 503 and health.get_json()["backends"]["live"] == "unavailable"
     assert health.get_json()["backends"]["accounts"] == "ok"
     assert "127.0.0.1" not in health.get_data(as_text=True)
+    live = api.get("/health/live")  # the liveness probe asks no backend: a pod is not restarted
+    assert live.status_code == 200 and live.get_json() == {"status": "ok"}
     services.close()
 
 

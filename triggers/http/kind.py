@@ -129,6 +129,14 @@ def stream_service() -> dict:
         command=["townsquare"],
         args=STREAM_ARGS,
     )
+    # the pod serves the whole API: its probes ask the liveness route, which asks no backend
+    # (a backend outage must not restart the pods holding every socket)
+    from triggers.auth.identity import BASE
+
+    container = service["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("readinessProbe", "livenessProbe"):
+        check = {"path": f"{BASE}/health/live", "port": 8080}  # the containerPort
+        container[probe] = {"httpGet": check, "periodSeconds": 10}
     return service
 
 
