@@ -5,7 +5,10 @@ setting), so each sees every event once, in order per key. `run_forever` runs ea
 group's consumer in a thread of its own, so a slow function (indexing, archival) never
 holds the others back; `drain` (tests, tools) polls the groups still behind in turn. Offsets are committed only
 after the function has finished with the events (at-least-once; functions are
-idempotent by uuid), once per polled batch and partition. What the function rejects
+idempotent by uuid): by `drain`/`run_once` once per polled batch and partition, by
+`run_forever` at most every COMMIT_EVERY seconds (as Kafka's auto-commit interval: a
+commit is a broker round trip, or a write transaction on the embedded log, and a dozen
+groups committing every one-event batch cost the send path more than the events did). What the function rejects
 (bad data, unknown entity) and what is not a CloudEvent goes to the dead-letter topic
 with the reason, and the stream moves on. A backend outage is retried with backoff; if
 it lasts, the consumer is dropped uncommitted and rebuilt, so the events are delivered
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from functions.registry import EventTrigger, Function, Registry
 from shared.context import Context, Services
@@ -28,6 +32,7 @@ from shared.ports.bus import EVENTS
 from triggers.invoke import ATTEMPTS, Arrival, publish_dead_letter, run_on_batch
 
 log = logging.getLogger("townsquare.events")
+COMMIT_EVERY = 0.5  # seconds: run_forever's commit interval (a crash redelivers at most this)
 
 
 class EventDispatcher:
@@ -68,24 +73,30 @@ class EventDispatcher:
         subscribers: list[tuple[Function, set[str]]],
         timeout: float,
         stop: threading.Event | None = None,
+        pending: dict[tuple[str, int], Delivery] | None = None,
     ) -> int:
+        """Poll and handle each subscriber once. What was handled is committed at once, or,
+        given `pending` (one subscriber's uncommitted last deliveries per partition), added
+        to it for the caller to commit later."""
         handled = 0
         for function, types in subscribers:
             if stop is not None and stop.is_set():  # shutting down: not another poll's wait
                 break
             consumer = self._consumer(function)
             try:
-                done: dict[tuple[str, int], Delivery] = {}
+                done: dict[tuple[str, int], Delivery] = {} if pending is None else pending
                 deliveries = consumer.poll(timeout=timeout)
                 self._handle(function, types, deliveries)
                 for delivery in deliveries:
                     done[(delivery.topic, delivery.partition)] = delivery
                     handled += 1
-                # once per batch, its last delivery of each partition: a commit is a
-                # broker round trip (a transaction on the embedded log)
-                if done:
+                # its last delivery of each partition: a commit is a broker round trip
+                # (a transaction on the embedded log)
+                if done and pending is None:
                     consumer.commit(*done.values())
             except Unavailable:
+                if pending is not None:
+                    pending.clear()  # redelivered by the rebuilt consumer
                 log.warning(
                     "%s: backend unavailable; will redeliver from the last commit", function.name
                 )
@@ -120,13 +131,31 @@ class EventDispatcher:
     def _run_one(
         self, subscriber: tuple[Function, set[str]], stop: threading.Event, poll_timeout: float
     ) -> None:
+        function = subscriber[0]
+        pending: dict[tuple[str, int], Delivery] = {}
+        committed = time.monotonic()
         while not stop.is_set():
             try:
-                if not self._poll([subscriber], poll_timeout, stop):
+                if not self._poll([subscriber], poll_timeout, stop, pending):
                     stop.wait(poll_timeout)
+                if pending and time.monotonic() - committed >= COMMIT_EVERY:
+                    self._commit(function, pending)
+                    committed = time.monotonic()
             except Exception:  # keep the loop alive; the event stays uncommitted
-                log.exception("%s: event loop fault", subscriber[0].name)
+                log.exception("%s: event loop fault", function.name)
+                pending.clear()
+                self._drop(function)  # redelivered from the last commit
                 stop.wait(1.0)
+        if pending:  # the batch in hand is finished: commit it before stopping
+            self._commit(function, pending)
+
+    def _commit(self, function: Function, pending: dict[tuple[str, int], Delivery]) -> None:
+        try:
+            self._consumer(function).commit(*pending.values())
+        except Unavailable:
+            log.warning("%s: commit failed; will redeliver from the last commit", function.name)
+            self._drop(function)
+        pending.clear()
 
     def close(self) -> None:
         for name in list(self._consumers):
