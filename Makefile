@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
-.PHONY: setup dev test test-fast test-browser browser-deps node-deps lint stack-up stack-down render image
+.PHONY: setup dev test test-fast test-browser browser-deps node-deps lint stack-up stack-down render image sam-cli
 
 setup: $(VENV)/.installed
 
@@ -62,3 +62,37 @@ image:                ## build localhost/townsquare:dev with buildah (no registr
 	    $(BUILDAH) commit -q --rm $$ctr localhost/debian-python:bookworm
 	$(BUILDAH) bud --isolation chroot --build-arg BASE=localhost/debian-python:bookworm \
 	    -t localhost/townsquare:dev -f Dockerfile .
+
+# AWS SAM (template.yaml, BuildMethod: makefile): `sam build` runs `make build-<logical id>`
+# with ARTIFACTS_DIR set to what the layer or function will hold.
+# SharedLayer: shared/ and the packages of lambda-requirements.txt, as wheels for the Lambda
+# runtime (python3.12 on Amazon Linux 2023, glibc 2.34) under python/, where Lambda looks.
+# Lambda's 250 MB (unzipped, function and layers) leaves no room for what is never imported:
+# the packages' own test suites, and opensearch-py's gRPC transport (LAYER_UNUSED: grpcio,
+# protobuf, opensearch-protobufs).
+# Every function: only the code above shared/ (functions/, triggers/, workflows/, web app),
+# less the servers that run outside Lambda (NOT_IN_LAMBDA: `townsquare dev`, `serve`).
+LAMBDA_WHEELS := --implementation cp --python-version 3.12 --only-binary=:all: \
+	--platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64
+LAYER_UNUSED := grpc grpcio-*.dist-info google opensearch protobuf-*.dist-info \
+	opensearch_protobufs-*.dist-info
+build-SharedLayer:
+	@test -n "$(ARTIFACTS_DIR)" || (echo "set ARTIFACTS_DIR: the folder to build into" && exit 1)
+	PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check \
+	    --no-warn-conflicts --no-compile --target $(ARTIFACTS_DIR)/python $(LAMBDA_WHEELS) \
+	    -r lambda-requirements.txt
+	cd $(ARTIFACTS_DIR)/python && rm -rf $(LAYER_UNUSED)
+	find $(ARTIFACTS_DIR)/python -depth -type d -name tests -exec rm -rf {} +
+	tar -c --exclude=__pycache__ shared | tar -x -C $(ARTIFACTS_DIR)/python
+
+LAMBDA_CODE := functions triggers workflows web/static
+NOT_IN_LAMBDA := triggers/emulator triggers/runtime triggers/websocket
+build-%Function:
+	@test -n "$(ARTIFACTS_DIR)" || (echo "set ARTIFACTS_DIR: the folder to build into" && exit 1)
+	tar -c --exclude=__pycache__ $(NOT_IN_LAMBDA:%=--exclude=%) $(LAMBDA_CODE) | tar -x -C $(ARTIFACTS_DIR)
+
+SAM := .cache/sam/bin/sam
+sam-cli: $(SAM)        ## the AWS SAM CLI in a venv of its own (it pins its own Flask)
+$(SAM):
+	python3 -m venv .cache/sam
+	.cache/sam/bin/pip install -q --disable-pip-version-check aws-sam-cli

@@ -1,5 +1,5 @@
 """Deployment descriptors, rendered from the registry: Knative (knative/) and AWS SAM
-(template.yaml). `townsquare render` writes them; a test proves the committed files are
+(template.yaml, and lambda-requirements.txt from pyproject.toml). `townsquare render` writes them; a test proves the committed files are
 exactly what the registry renders, so they cannot disagree with the code."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ def rendered(root: Path) -> dict[Path, str]:
         root / "knative" / name: _dump_all(docs) for name, docs in knative.render(registry).items()
     }
     files[root / "template.yaml"] = yaml.safe_dump(sam.render(registry), sort_keys=False, width=120)
+    files[root / "lambda-requirements.txt"] = sam.lambda_requirements(root / "pyproject.toml")
     return files
 
 
