@@ -6,9 +6,9 @@ group's consumer in a thread of its own, so a slow function (indexing, archival)
 holds the others back; `drain` (tests, tools) polls the groups still behind in turn. Offsets are committed only
 after the function has finished with the events (at-least-once; functions are
 idempotent by uuid): by `drain`/`run_once` once per polled batch and partition, by
-`run_forever` at most every COMMIT_EVERY seconds (as Kafka's auto-commit interval: a
-commit is a broker round trip, or a write transaction on the embedded log, and a dozen
-groups committing every one-event batch cost the send path more than the events did). What the function rejects
+`run_forever` at most every `consumer.commit_every` seconds (the log's own choice, as
+Kafka's auto-commit interval: on the embedded log a dozen groups committing every
+one-event batch, each in a write transaction, cost the send path more than the events did). What the function rejects
 (bad data, unknown entity) and what is not a CloudEvent goes to the dead-letter topic
 with the reason, and the stream moves on. A backend outage is retried with backoff; if
 it lasts, the consumer is dropped uncommitted and rebuilt, so the events are delivered
@@ -32,7 +32,6 @@ from shared.ports.bus import EVENTS
 from triggers.invoke import ATTEMPTS, Arrival, publish_dead_letter, run_on_batch
 
 log = logging.getLogger("townsquare.events")
-COMMIT_EVERY = 0.5  # seconds: run_forever's commit interval (a crash redelivers at most this)
 
 
 class EventDispatcher:
@@ -138,7 +137,8 @@ class EventDispatcher:
             try:
                 if not self._poll([subscriber], poll_timeout, stop, pending):
                     stop.wait(poll_timeout)
-                if pending and time.monotonic() - committed >= COMMIT_EVERY:
+                every = self._consumer(function).commit_every
+                if pending and time.monotonic() - committed >= every:
                     self._commit(function, pending)
                     committed = time.monotonic()
             except Exception:  # keep the loop alive; the event stays uncommitted

@@ -278,6 +278,8 @@ def _delivery(record) -> Delivery:
 
 
 class KafkaBusConsumer:
+    commit_every = 0.0  # after every batch (the port says why)
+
     def __init__(self, consumer: KafkaConsumer, outbox: Outbox, topics: list[str]) -> None:
         self.consumer = consumer
         self.outbox = outbox

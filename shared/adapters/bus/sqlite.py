@@ -262,6 +262,8 @@ def _append_all(db: sqlite3.Connection, batch: list[_Append]) -> None:
 class SqliteConsumer:
     """One member of a consumer group: its position per partition, starting at the commits."""
 
+    commit_every = 0.5  # seconds (the port says why)
+
     def __init__(self, bus: SqliteBus, group: str, topics: list[str]) -> None:
         self.bus, self.group, self.topics = bus, group, list(topics)
         self._positions: dict[tuple[str, int], int] = {}
