@@ -77,3 +77,27 @@ def test_other_ports_keep_working_while_one_breaker_is_open(services, tmp_path):
         assert health.pop("accounts") == "unavailable"
         assert set(health.values()) == {"ok"}
         assert services.live.session_user(new_uuid()) is None
+
+
+def test_a_full_connection_pool_is_busy_not_an_outage(tmp_path):
+    """Every pooled connection in use is this process's capacity (Busy: 503 with
+    Retry-After, never counted by a breaker), not the database being down."""
+    from sqlalchemy import create_engine
+
+    from shared.adapters.accounts.engine import transaction
+    from shared.breakers import is_fault
+    from shared.errors import Busy
+
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1, max_overflow=0, pool_timeout=0.1
+    )
+    try:
+        with (
+            engine.connect(),
+            pytest.raises(Busy, match="connections busy") as raised,
+            transaction(engine, "second", write=False) as conn,
+        ):
+            conn.exec_driver_sql("SELECT 1")
+        assert not is_fault(type(raised.value), raised.value)
+    finally:
+        engine.dispose()
