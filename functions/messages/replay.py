@@ -4,14 +4,16 @@ messages package's business, not the stream's.
 
 Direct messages come from the person's inbox; group messages from the live conversation of
 each group the person is an active member of now — so someone removed from a group is
-replayed none of its messages, and a group message is never indexed per member — and from
-the group's archive too, so a live store that lost its data (a Redis restarted without
-its keys) still replays what was archived.
+replayed none of its messages, and a group message is never indexed per member. Both are
+also read from the archive (the person's direct messages, each group's conversation), so
+a live store that lost its data (a Redis restarted without its keys) still replays what
+was archived.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from datetime import datetime
 
 from shared.context import Context
@@ -24,12 +26,12 @@ def missed(ctx: Context, user_uuid: str, *, after: datetime, limit: int) -> list
     """Messages to `user_uuid` created strictly after `after`, oldest first, at most `limit`."""
     # group messages indexed in inboxes by older versions are read from their group instead
     direct = [m for m in ctx.live.inbox(user_uuid, after=after, limit=limit) if not m.to_group]
-    groups = []
+    sources = [direct, _archived_after(_direct_archive(ctx, user_uuid), after, limit)]
     for group in ctx.accounts.groups_of(user_uuid):
         conversation = conversation_of(user_uuid, None, group.uuid)
-        groups.append(ctx.live.live_messages_after(conversation, after=after, limit=limit))
-        groups.append(_archived_after(ctx, conversation, after, limit))
-    merged = heapq.merge(direct, *groups, key=lambda m: (m.created_at, m.uuid))
+        sources.append(ctx.live.live_messages_after(conversation, after=after, limit=limit))
+        sources.append(_archived_after(_group_archive(ctx, conversation), after, limit))
+    merged = heapq.merge(*sources, key=lambda m: (m.created_at, m.uuid))
     found: list[Message] = []
     seen: set[str] = set()  # a message both live and archived is replayed once
     for message in merged:
@@ -41,14 +43,29 @@ def missed(ctx: Context, user_uuid: str, *, after: datetime, limit: int) -> list
     return found
 
 
-def _archived_after(ctx: Context, conversation: str, after: datetime, limit: int) -> list[Message]:
-    """The oldest `limit` archived messages of `conversation` after `after`, oldest first.
-    The archive reads newest first, so it is read back page by page to `after` (at most
+Archive = Callable[[datetime | None, int], list[Message]]  # (before, limit) -> newest first
+
+
+def _direct_archive(ctx: Context, person: str) -> Archive:
+    return lambda before, limit: ctx.content.archived_direct_messages(
+        person, before=before, limit=limit
+    )
+
+
+def _group_archive(ctx: Context, conversation: str) -> Archive:
+    return lambda before, limit: ctx.content.archived_messages(
+        conversation, before=before, limit=limit
+    )
+
+
+def _archived_after(read: Archive, after: datetime, limit: int) -> list[Message]:
+    """The oldest `limit` archived messages `read` gives after `after`, oldest first. The
+    archive reads newest first, so it is read back page by page to `after` (at most
     ARCHIVE_PAGES pages: a socket away that long resumes from history instead)."""
     newer: list[Message] = []
     before = None
     for _ in range(ARCHIVE_PAGES):
-        page = ctx.content.archived_messages(conversation, before=before, limit=limit)
+        page = read(before, limit)
         newer += [m for m in page if m.created_at > after]
         if len(page) < limit or page[-1].created_at <= after:
             break

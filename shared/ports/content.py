@@ -67,6 +67,12 @@ class Content(Protocol):
     ) -> list[Message]:
         """Newest first."""
 
+    def archived_direct_messages(
+        self, person: str, *, before: datetime | None, limit: int
+    ) -> list[Message]:
+        """The direct messages `person` sent or received, newest first (what a stream's
+        resume replays when the live store has lost its copies)."""
+
     def get_archived_message(self, uuid: str) -> Message | None: ...
 
     def put_media(self, media: Media) -> None: ...

@@ -277,6 +277,22 @@ def test_group_messages_archive_by_group(content):
     assert content.archived_messages(f"group:{unique()}", before=None, limit=10) == []
 
 
+def test_direct_messages_archive_under_both_people_and_group_messages_under_neither(content):
+    ada, bob = unique(), unique()
+    first = make_message(ada, to_user=bob, seconds=0)
+    second = make_message(bob, to_user=ada, seconds=1)
+    grouped = make_message(ada, to_group=unique(), seconds=2)
+    for message in (first, second, grouped, first):  # the retry files nothing twice
+        content.archive_message(message)
+    for person in (ada, bob):
+        newest = content.archived_direct_messages(person, before=None, limit=10)
+        assert [m.uuid for m in newest] == [second.uuid, first.uuid]
+        older = content.archived_direct_messages(person, before=newest[0].created_at, limit=10)
+        assert [m.uuid for m in older] == [first.uuid]
+    assert content.archived_direct_messages(unique(), before=None, limit=10) == []
+    assert content.archived_direct_messages("not a uuid", before=None, limit=10) == []
+
+
 def test_an_archived_message_is_found_by_uuid(content):
     message = make_message(unique(), to_user=unique(), media=(unique(), unique()))
     content.archive_message(message)

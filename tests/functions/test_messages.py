@@ -468,6 +468,23 @@ def test_replay_reads_a_groups_archive_when_the_live_store_lost_a_message(api, s
     assert [m.text for m in replayed] == ["kept live", "only in the archive"]
 
 
+def test_replay_reads_the_direct_archive_when_the_live_store_lost_a_message(api, services):
+    """The same for direct messages: the archive files each under both people, so the
+    recipient and the sender's other devices are replayed it; nobody else is."""
+    ada, bob, cy = api.person("Ada"), api.person("Bob"), api.person("Cy")
+    kept = send(api, ada, to_user=bob.uuid, text="kept live")
+    when = parse_time(kept["created_at"]) + timedelta(milliseconds=5)
+    gone = Message(new_timeuuid(), ada.uuid, bob.uuid, None, "only in the archive", when)
+    services.content.archive_message(gone)
+    api.settle()  # "kept live" is archived too
+    ctx = Context(services=services)
+    after = parse_time(kept["created_at"]) - timedelta(seconds=1)
+    for person in (bob, ada):
+        replayed = missed(ctx, person.uuid, after=after, limit=100)
+        assert [m.text for m in replayed] == ["kept live", "only in the archive"]
+    assert missed(ctx, cy.uuid, after=after, limit=100) == []
+
+
 def new_group(api, admin, *members, **options) -> str:
     return _group_of(api, admin, *members, **{"private": False, **options})
 

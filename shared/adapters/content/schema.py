@@ -120,6 +120,12 @@ TABLES: dict[str, Table] = {
             MESSAGE,
         ),
         Table("messages_by_uuid", ("message_uuid",), (), MESSAGE),
+        Table(  # a person's direct messages, sent and received: what a resume replays from
+            "messages_by_person",
+            ("person_uuid",),
+            (("message_timestamp", "DESC"), ("message_uuid", "ASC")),
+            {"person_uuid": "uuid"} | MESSAGE,
+        ),
         Table(
             "media_master",
             ("media_uuid",),

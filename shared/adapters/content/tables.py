@@ -224,6 +224,9 @@ class TableContent:
                 # that died between the two tables
                 row = self._read("messages_by_uuid", {"message_uuid": row["message_uuid"]}) or row
             self._write("messages_archive", row)
+            for person in dict.fromkeys((row["user_uuid"], row["destination_user_uuid"])):
+                if row["destination_user_uuid"] and person:  # direct messages only
+                    self._write("messages_by_person", row | {"person_uuid": person})
 
     def archive_messages(self, messages: list[Message]) -> None:
         for message in messages:  # CassandraContent runs them concurrently
@@ -238,6 +241,16 @@ class TableContent:
         found = self._scan(
             "messages_archive", {"conversation": conversation}, before=bound, limit=limit
         )
+        return [rows.MESSAGE.record(row) for row in found]
+
+    def archived_direct_messages(
+        self, person: str, *, before: datetime | None, limit: int
+    ) -> list[Message]:
+        key = uuid_or_none(person)
+        if limit <= 0 or key is None:
+            return []
+        bound = rows.millis(before, "before") if before else None
+        found = self._scan("messages_by_person", {"person_uuid": key}, before=bound, limit=limit)
         return [rows.MESSAGE.record(row) for row in found]
 
     def get_archived_message(self, uuid: str) -> Message | None:
