@@ -10,7 +10,7 @@ from shared.context import Context, Services
 from tests.contract.conftest import EMBEDDED
 from tests.functions.helpers import group_of, post_of
 from triggers.cli import main
-from workflows.backfill import backfill_graph, backfill_search
+from workflows.backfill import backfill_archive, backfill_graph, backfill_search
 
 
 def rebuilt(services, port: str, tmp_path) -> Services:
@@ -64,7 +64,28 @@ def test_backfill_graph_rebuilds_memberships_authorship_and_reactions(api, servi
     assert fresh.graph.interests(bob.uuid, limit=5) == [("peak", 1.0)]
 
 
+def test_backfill_archive_files_old_direct_messages_under_both_people(api, services):
+    """An archive written before messages_by_person existed: its direct messages are only in
+    messages_by_uuid and their conversation; the backfill files them under both people."""
+    from shared.adapters.content import rows
+    from shared.records import Message, new_timeuuid, utcnow
+
+    ada, bob = str(uuid.uuid4()), str(uuid.uuid4())
+    old = Message(new_timeuuid(), ada, bob, None, "archived long ago", utcnow())
+    content = services.content.adapter  # the store as an older version left it
+    for table in ("messages_by_uuid", "messages_archive"):
+        content._write(table, rows.MESSAGE.row(old))
+    assert services.content.archived_direct_messages(bob, before=None, limit=5) == []
+    for _ in range(2):  # idempotent
+        assert backfill_archive(Context(services))["messages"] >= 1
+        for person in (ada, bob):
+            found = services.content.archived_direct_messages(person, before=None, limit=5)
+            assert [m.uuid for m in found] == [old.uuid]
+
+
 def test_the_backfill_command_runs_on_a_data_folder(tmp_path, capsys):
     assert main(["backfill", "search", "--data", str(tmp_path)]) == 0
     assert "search backfilled: 0 users, 0 posts, 0 groups" in capsys.readouterr().out
     assert main(["backfill", "graph", "--data", str(tmp_path)]) == 0
+    assert main(["backfill", "archive", "--data", str(tmp_path)]) == 0
+    assert "archive backfilled: 0 messages" in capsys.readouterr().out

@@ -5,7 +5,7 @@ townsquare serve [--host H] [--port P] [--workers N] [--no-triggers] [--backends
 townsquare stack up|down|status|env [names...]
 townsquare mqtt add|remove|list|acl|bridge   MQTT accounts; the production ACL; the bridge alone
 townsquare admin grant|revoke EMAIL · admin operators   operator rights (never granted by signup)
-townsquare backfill search|graph [--backends embedded|real] [--data DIR]
+townsquare backfill search|graph|archive [--backends embedded|real] [--data DIR]
 townsquare render              write knative/ and template.yaml from the registry
 townsquare functions           list every function and its triggers
 townsquare chaos [pytest args] the fault battery (tests/chaos) on private servers; prints its table
@@ -89,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--data", type=Path, default=Path(".data"))
     admin.add_argument("--accounts-url", default=None, help="default: TOWNSQUARE_ACCOUNTS_URL")
     backfill = commands.add_parser(
-        "backfill", help="rebuild the search index or the graph from accounts and content"
+        "backfill",
+        help="rebuild the search index or the graph from accounts and content, or the "
+        "message archive's indexes from its messages",
     )
-    backfill.add_argument("what", choices=["search", "graph"])
+    backfill.add_argument("what", choices=["search", "graph", "archive"])
     backfill.add_argument("--backends", choices=["embedded", "real"], default="embedded")
     backfill.add_argument("--data", type=Path, default=Path(".data"))
 
@@ -207,16 +209,20 @@ def run_backfill(args) -> int:
     from rich.progress import Progress
 
     from shared.context import Context, Services
-    from workflows.backfill import backfill_graph, backfill_search
+    from workflows.backfill import backfill_archive, backfill_graph, backfill_search
 
     services = Services(_settings(args))
     ctx = Context(services)
-    run = backfill_search if args.what == "search" else backfill_graph
+    runs = {"search": backfill_search, "graph": backfill_graph, "archive": backfill_archive}
+    run = runs[args.what]
     try:
         with Progress() as progress:
-            users = progress.add_task("users", total=services.accounts.count_users())
-            groups = progress.add_task("groups", total=None)
-            tasks = {"users": users, "groups": groups}
+            if args.what == "archive":
+                tasks = {"messages": progress.add_task("messages", total=None)}
+            else:
+                users = progress.add_task("users", total=services.accounts.count_users())
+                groups = progress.add_task("groups", total=None)
+                tasks = {"users": users, "groups": groups}
             counts = run(ctx, lambda kind: progress.advance(tasks[kind]))
     finally:
         services.close()

@@ -1,4 +1,5 @@
-"""Rebuilding the search index or the graph from the stores that own the facts.
+"""Rebuilding the search index or the graph from the stores that own the facts, and the
+message archive's own indexes from its messages.
 
 `townsquare backfill search` indexes every user, every active group (removing deleted
 ones) and every post with its first comments, with the same documents the event
@@ -8,7 +9,12 @@ content, every membership, authorship, reaction and hashtag edge. Both are idemp
 replaces by uuid and graph edges are kept once, so a rerun, or a run beside the live
 event functions, changes nothing twice.
 
-What neither can rebuild: follows live only in the graph (there is no other store of
+`townsquare backfill archive` files every archived message again (content's
+archive_message, idempotent by uuid): its conversation and, for a direct message, both
+people's (messages_by_person, which archives written before it existed lack; a resume
+replays direct messages from it).
+
+What neither search nor graph can rebuild: follows live only in the graph (there is no other store of
 them), and a post published on the bus by an outside producer with an author unknown to
 accounts is reached through no user; both stay as they are.
 
@@ -70,6 +76,15 @@ def backfill_graph(ctx: Context, advance: Advance = lambda kind: None) -> dict[s
             ctx.graph.add_edges("MEMBER_OF", members)
             counts["member_of"] += len(members)
         advance("groups")
+    return counts
+
+
+def backfill_archive(ctx: Context, advance: Advance = lambda kind: None) -> dict[str, int]:
+    counts = {"messages": 0}
+    for message in ctx.content.all_archived_messages():
+        ctx.content.archive_message(message)
+        counts["messages"] += 1
+        advance("messages")
     return counts
 
 
