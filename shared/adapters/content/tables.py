@@ -223,10 +223,11 @@ class TableContent:
                 # archived before: (re)file it as first stored, which also heals a write
                 # that died between the two tables
                 row = self._read("messages_by_uuid", {"message_uuid": row["message_uuid"]}) or row
-            self._write("messages_archive", row)
-            for person in dict.fromkeys((row["user_uuid"], row["destination_user_uuid"])):
-                if row["destination_user_uuid"] and person:  # direct messages only
-                    self._write("messages_by_person", row | {"person_uuid": person})
+            writes = [("messages_archive", row)]
+            if row["destination_user_uuid"]:  # a direct message: filed under both people too
+                people = dict.fromkeys((row["user_uuid"], row["destination_user_uuid"]))
+                writes += [("messages_by_person", row | {"person_uuid": p}) for p in people if p]
+            self._write_all(writes)  # one round trip; the filings never disagree
 
     def archive_messages(self, messages: list[Message]) -> None:
         for message in messages:  # CassandraContent runs them concurrently
