@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from shared.context import Context
 from shared.records import Message, conversation_of
@@ -26,11 +27,13 @@ def missed(ctx: Context, user_uuid: str, *, after: datetime, limit: int) -> list
     """Messages to `user_uuid` created strictly after `after`, oldest first, at most `limit`."""
     # group messages indexed in inboxes by older versions are read from their group instead
     direct = [m for m in ctx.live.inbox(user_uuid, after=after, limit=limit) if not m.to_group]
-    sources = [direct, _archived_after(_direct_archive(ctx, user_uuid), after, limit)]
+    archived_direct = partial(ctx.content.archived_direct_messages, user_uuid)
+    sources = [direct, _archived_after(archived_direct, after, limit)]
     for group in ctx.accounts.groups_of(user_uuid):
         conversation = conversation_of(user_uuid, None, group.uuid)
         sources.append(ctx.live.live_messages_after(conversation, after=after, limit=limit))
-        sources.append(_archived_after(_group_archive(ctx, conversation), after, limit))
+        archived = partial(ctx.content.archived_messages, conversation)
+        sources.append(_archived_after(archived, after, limit))
     merged = heapq.merge(*sources, key=lambda m: (m.created_at, m.uuid))
     found: list[Message] = []
     seen: set[str] = set()  # a message both live and archived is replayed once
@@ -43,29 +46,16 @@ def missed(ctx: Context, user_uuid: str, *, after: datetime, limit: int) -> list
     return found
 
 
-Archive = Callable[[datetime | None, int], list[Message]]  # (before, limit) -> newest first
-
-
-def _direct_archive(ctx: Context, person: str) -> Archive:
-    return lambda before, limit: ctx.content.archived_direct_messages(
-        person, before=before, limit=limit
-    )
-
-
-def _group_archive(ctx: Context, conversation: str) -> Archive:
-    return lambda before, limit: ctx.content.archived_messages(
-        conversation, before=before, limit=limit
-    )
-
-
-def _archived_after(read: Archive, after: datetime, limit: int) -> list[Message]:
-    """The oldest `limit` archived messages `read` gives after `after`, oldest first. The
-    archive reads newest first, so it is read back page by page to `after` (at most
-    ARCHIVE_PAGES pages: a socket away that long resumes from history instead)."""
+def _archived_after(
+    read: Callable[..., list[Message]], after: datetime, limit: int
+) -> list[Message]:
+    """The oldest `limit` archived messages after `after`, oldest first. `read(before=,
+    limit=)` gives them newest first, so they are read back page by page to `after` (at
+    most ARCHIVE_PAGES pages: a socket away that long resumes from history instead)."""
     newer: list[Message] = []
     before = None
     for _ in range(ARCHIVE_PAGES):
-        page = read(before, limit)
+        page = read(before=before, limit=limit)
         newer += [m for m in page if m.created_at > after]
         if len(page) < limit or page[-1].created_at <= after:
             break

@@ -137,8 +137,8 @@ class EventDispatcher:
             try:
                 if not self._poll([subscriber], poll_timeout, stop, pending):
                     stop.wait(poll_timeout)
-                every = self._consumer(function).commit_every
-                if pending and time.monotonic() - committed >= every:
+                waited = time.monotonic() - committed
+                if pending and waited >= self._consumer(function).commit_every:
                     self._commit(function, pending)
                     committed = time.monotonic()
             except Exception:  # keep the loop alive; the event stays uncommitted

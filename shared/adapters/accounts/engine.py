@@ -53,9 +53,8 @@ VERSION_TABLE = "accounts_alembic_version"
 SQLITE_BUSY_SECONDS = 10
 SQLITE_POOL = 48  # connections kept: one per HTTP thread (32) and event consumer
 WRITE = "townsquare_write"  # execution option: does this transaction write?
-CLIENT_MARGIN = (
-    0.5  # the client waits the statement_timeout × (1 + this): the server's answers first
-)
+# the client waits the statement_timeout × (1 + CLIENT_MARGIN): the server's answer first
+CLIENT_MARGIN = 0.5
 PING_BOUND = 0.2  # seconds the pool's check of a pooled connection may take
 BULK_TIMEOUT = 60.0  # seconds: whole-table reads for workflows, migrations
 CONNECTORS = 4  # connects in flight per process (threads; a frozen server holds each ≤ 2 s)

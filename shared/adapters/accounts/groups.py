@@ -23,9 +23,8 @@ from shared.records import Group, Membership, User
 
 
 class GroupsStore:
-    def _tx(
-        self, name: str, *, write: bool = True, bulk: bool = False
-    ): ...  # provided by SqlAccounts
+    # provided by SqlAccounts
+    def _tx(self, name: str, *, write: bool = True, bulk: bool = False): ...
 
     def create_group(self, group: Group, creator: User) -> Group:
         group = group.replace(user_count=1)

@@ -16,9 +16,8 @@ from shared.records import User
 
 
 class UsersStore:
-    def _tx(
-        self, name: str, *, write: bool = True, bulk: bool = False
-    ): ...  # provided by SqlAccounts
+    # provided by SqlAccounts
+    def _tx(self, name: str, *, write: bool = True, bulk: bool = False): ...
 
     def create_user(self, user: User, password_hash: str) -> User:
         user = user.replace(email=user.email.lower())
