@@ -20,9 +20,11 @@ Lambda's 250 MB (a function and its layers, unzipped).
 
 from __future__ import annotations
 
-import re
 import tomllib
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from functions.registry import Function, Registry
 from shared.settings import PORTS
@@ -42,6 +44,7 @@ LEFT_OUT = {  # pyproject's dependencies no Lambda function imports, and why
     "structlog": "no module imports it",
     "moto": "a local S3 for `townsquare dev` and the tests",
     "localstack-client": "the same",
+    "packaging": "`townsquare render` reads pyproject.toml with it",
 }
 # The layer comes before the runtime's own packages on sys.path, so the runtime's boto3 would
 # import the layer's copy of a package both use: it must be one botocore accepts.
@@ -119,8 +122,9 @@ def lambda_requirements(pyproject: Path) -> str:
 def _expanded(project: dict, specs: list[str]) -> list[str]:
     out = []
     for spec in specs:
+        requirement = Requirement(spec)
         if _name(spec) == project["name"]:
-            extras = spec[spec.index("[") + 1 : spec.index("]")].split(",")
+            extras = sorted(requirement.extras)
             out += _expanded(
                 project, [s for e in extras for s in project["optional-dependencies"][e]]
             )
@@ -131,7 +135,7 @@ def _expanded(project: dict, specs: list[str]) -> list[str]:
 
 def _name(spec: str) -> str:
     """The distribution's name of a PEP 508 requirement, normalized (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", spec).group()).lower()
+    return canonicalize_name(Requirement(spec).name)
 
 
 def _function(function: Function, events: dict) -> dict:
